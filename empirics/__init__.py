@@ -1,0 +1,1 @@
+"""Finite-d reality: Monte Carlo of the reduced model, baselines and trained torch models."""
