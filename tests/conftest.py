@@ -45,3 +45,16 @@ def cache(tmp_path):
     from iclverify.empirics.cache import ResultCache
 
     return ResultCache(tmp_path / "cache")
+
+
+@pytest.fixture
+def pdflatex():
+    """Path of pdflatex; skips without it, except in CI (ICLVERIFY_REQUIRE_LATEX=1), where it must exist."""
+    import shutil
+
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        if os.environ.get("ICLVERIFY_REQUIRE_LATEX"):
+            pytest.fail("pdflatex is required here (ICLVERIFY_REQUIRE_LATEX is set) but not installed")
+        pytest.skip("pdflatex not installed")
+    return exe
