@@ -12,13 +12,23 @@ import os
 import pkgutil
 import sys
 
-import click
 import typer
 
 from iclverify.cli.app import app
 from iclverify.theory.errors import UserError
 
 __all__ = ["app", "main"]
+
+# Typer >= 0.17 vendors click (typer._click); older versions raise click's own exceptions. Catch either.
+_EXIT: tuple[type[BaseException], ...] = (typer.Exit,)
+_ABORT: tuple[type[BaseException], ...] = (typer.Abort,)
+_USAGE: tuple[type[BaseException], ...] = (typer.exceptions.TyperException,)
+try:  # pragma: no cover - depends on the installed typer
+    import click
+
+    _EXIT, _ABORT, _USAGE = _EXIT + (click.exceptions.Exit,), _ABORT + (click.exceptions.Abort,), _USAGE + (click.ClickException,)
+except ImportError:
+    pass
 
 
 def _load_commands() -> None:
@@ -38,12 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         _load_commands()
         result = app(args=argv, prog_name="icl-verify", standalone_mode=False)
         return int(result) if isinstance(result, int) else 0
-    except (click.exceptions.Exit, typer.Exit) as exc:
+    except _EXIT as exc:
         return int(getattr(exc, "exit_code", 0))
-    except (click.exceptions.Abort, typer.Abort):
+    except _ABORT:
         err.print("aborted")
         return 130
-    except (click.ClickException, typer.exceptions.TyperException) as exc:
+    except _USAGE as exc:
         # usage errors (unknown command, bad option value); typer vendors its own click
         if not hasattr(exc, "show"):
             raise
