@@ -52,7 +52,10 @@ class Step:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Derivation:
-    """A titled sequence of steps; ``result`` is the final expression (for tables and checks)."""
+    """A titled sequence of steps; ``result`` is the final expression (for tables and checks).
+
+    ``title``, ``summary`` and each step's ``text`` are LaTeX in paragraph mode (math inside ``$...$``).
+    """
 
     id: str
     title: str
@@ -84,7 +87,7 @@ def proved_equal(
     """A ``symbolic`` step, after checking with SymPy that ``lhs - rhs`` simplifies to 0."""
     if not _is_zero(sp.sympify(lhs) - sp.sympify(rhs), simplifier):
         raise DerivationError(f"SymPy could not prove: {text} ({lhs} = {rhs})")
-    return Step(text=text, lhs=lhs, rhs=rhs, how="symbolic", detail=detail or "SymPy: lhs - rhs simplifies to 0")
+    return Step(text=text, lhs=lhs, rhs=rhs, how="symbolic", detail=detail or "lhs - rhs simplifies to 0")
 
 
 def proved_limit(

@@ -30,9 +30,12 @@ from iclverify.cli.common import (
     progress_bar,
     write_json,
 )
+from iclverify.figures import FigureRequest, get_figure
+from iclverify.latex_pdf import pdflatex_available
 from iclverify.proofs.claims import STATUSES, CheckContext
 from iclverify.proofs.registry import select
 from iclverify.proofs.runner import Outcome, run_claims
+from iclverify.report import environment, write_report
 from iclverify.theory.errors import ConfigError
 
 STYLE = {"confirmed": "green", "refuted": "red", "inconclusive": "yellow", "error": "magenta"}
@@ -64,6 +67,38 @@ def summary_json(outcomes: list[Outcome], *, level: str, seed: int, seconds: flo
     }
 
 
+def _draw_figures(outcomes: list[Outcome], out_dir: Path, ctx: CheckContext) -> dict[str, list[Path]]:
+    """Each claim's figure (drawn once when claims share one), at the run's level and seed."""
+    by_name: dict[str, list[Path]] = {}
+    drawn: dict[str, list[Path]] = {}
+    for o in outcomes:
+        name = o.claim.figure
+        if name is None:
+            continue
+        if name not in by_name:
+            request = FigureRequest(out=out_dir / name, level=ctx.level, seed=ctx.seed, device=ctx.device, cache=ctx.cache, progress=ctx.progress)
+            try:
+                by_name[name] = get_figure(name).build(request)
+            except Exception as exc:  # a figure must not sink the report
+                err.print(f"warning: figure {name} failed: {type(exc).__name__}: {exc}", markup=False)
+                by_name[name] = []
+        drawn[o.claim.id] = by_name[name]
+    return drawn
+
+
+def _write_report(outcomes: list[Outcome], folder: Path, drawn: dict[str, list[Path]], *, level: str, seed: int, seconds: float) -> None:
+    env = environment(level=level, seed=seed, seconds=seconds)
+    try:
+        files = write_report(outcomes, folder, env=env, figures=drawn, pdf=pdflatex_available())
+    except OSError as exc:
+        raise ConfigError(f"cannot write the report into {folder}: {exc.strerror}") from None
+    for path in (files.pdf, files.html, files.tex):
+        if path is not None:
+            out.print(f"wrote {path}")
+    if files.pdf is None:
+        err.print("pdflatex not found: wrote report.tex and report.html only (apt-get install texlive-latex-recommended lmodern)")
+
+
 @app.command()
 def verify(
     paper: Annotated[str | None, typer.Option(help="Only this paper's claims (see 'icl-verify claims').")] = None,
@@ -76,6 +111,8 @@ def verify(
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
     progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
+    report: Annotated[Path | None, typer.Option(help="Write the report (PDF via LaTeX, and HTML) into this folder.")] = None,
+    figures: Annotated[bool, typer.Option(help="Draw each claim's figure into the report.")] = True,
 ) -> int:
     """Run the registered claims and print one row per claim with its verdict."""
     check_level(level)
@@ -96,6 +133,7 @@ def verify(
         if sink is not None:
             sink("claims", 0, len(claims))
         outcomes = run_claims(claims, ctx, on_done=done)
+        drawn = _draw_figures(outcomes, report / "figures", ctx) if report is not None and figures else {}
     seconds = time.perf_counter() - start
     data = summary_json(outcomes, level=level, seed=seed, seconds=seconds)
     to_stdout = json_path is not None and str(json_path) == "-"
@@ -105,6 +143,9 @@ def verify(
         out.print(f"{len(outcomes)} claims at level {level}, seed {seed}: {counts} ({seconds:.1f} s)")
     if json_path is not None:
         write_json(data, json_path)
+    if report is not None:
+        _write_report(outcomes, report, drawn, level=level, seed=seed, seconds=seconds)
+        write_json(data, report / "verdicts.json")
     if any(o.verdict is None for o in outcomes):
         err.print("some checks failed with an error (status 'error' above)")
         return 1
