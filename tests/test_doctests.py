@@ -9,15 +9,23 @@ import pkgutil
 import pytest
 
 import iclverify
+import iclverify.empirics
+import iclverify.numerics
+import iclverify.proofs
+import iclverify.theory
 
+# The layers are mapped packages (their folders are not inside iclverify/), so walk each one.
+PACKAGES = (iclverify, iclverify.theory, iclverify.numerics, iclverify.empirics, iclverify.proofs)
 OPTIONAL = {"torch"}  # modules that need an extra are skipped when it is missing
 
 
 def _modules() -> list[str]:
-    names = ["iclverify"]
-    for info in pkgutil.walk_packages(iclverify.__path__, prefix="iclverify."):
-        if info.name != "iclverify.__main__":
-            names.append(info.name)
+    names = []
+    for package in PACKAGES:
+        names.append(package.__name__)
+        for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
+            if info.name != "iclverify.__main__":
+                names.append(info.name)
     return sorted(set(names))
 
 

@@ -18,7 +18,7 @@ from iclverify.empirics.sweep import Progress as ProgressSink
 from iclverify.theory.errors import ConfigError
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SeedOption = Annotated[int, typer.Option(min=0, help="The one seed every random stream is derived from.")]
 LevelOption = Annotated[str, typer.Option(help="quick (CI, laptops) or full (the paper's sizes).")]
