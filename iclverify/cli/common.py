@@ -17,7 +17,8 @@ from iclverify.empirics.cache import ResultCache, to_plain
 from iclverify.empirics.sweep import Progress as ProgressSink
 from iclverify.theory.errors import ConfigError
 
-out = Console(highlight=False, soft_wrap=True)
+# Piped output is not wrapped to 80 columns: tables stay readable in logs and files.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 180)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SeedOption = Annotated[int, typer.Option(min=0, help="The one seed every random stream is derived from.")]

@@ -172,7 +172,7 @@ def list_claims(
         return
     table = Table(pad_edge=False)
     for name in ("claim", "title", "where", "provenance", "layers"):
-        table.add_column(name, overflow="fold")
+        table.add_column(name, overflow="fold", no_wrap=name == "claim")
     for c in claims:
         table.add_row(c.id, c.title, c.where, c.provenance, ",".join(c.layers))
     out.print(table)
