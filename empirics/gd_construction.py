@@ -92,8 +92,7 @@ def tokens(X: Any, y: Any, x_query: Any) -> np.ndarray:
 def lsa_forward(Z: Any, layers: Sequence[LSALayer], *, attn_scale: float, residual_scale: float, n_ctx: int | None = None) -> np.ndarray:
     r"""Apply the layers (module docstring's update); ``Z`` is (..., d_x+1, n+1), the last column the query.
 
-    Per layer and context: :math:`\Delta Z = rac{
-ho\sigma}{n} W_V (C C^	op) W_K^	op W_Q Z` with
+    Per layer and context: :math:`\Delta Z = \frac{\rho\sigma}{n} W_V (C C^\top) W_K^\top W_Q Z` with
     :math:`C` the context columns: :math:`O(n d^2 + d^3)` with 2-D BLAS products (a loop over contexts;
     numpy's stacked matmul is far slower than that here).
     """

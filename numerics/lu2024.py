@@ -84,7 +84,7 @@ def formulas(context_name: str = "mp") -> dict[str, Callable[..., Any]]:
         "jensen": fn((x, tau, lam), th.jensen_upper_root()),
         "jensen_rationalised": fn((x, tau, lam), th.jensen_upper_root_rationalised()),
         "eps0": fn((x, mu, tau), th.eps0()),
-        "bayes": fn((th.alpha, rho), th.bayes_ridge_error()),
+        "bayes": fn((th.alpha, rho), th.bayes_ridge_error_stable()),
     }
 
 

@@ -63,7 +63,7 @@ def formulas() -> dict[str, Callable[..., Any]]:
         "jensen": fn((x, tau, lam), th.jensen_upper_root()),
         "jensen_rationalised": fn((x, tau, lam), th.jensen_upper_root_rationalised()),
         "eps0": fn((x, mu, tau), th.eps0()),
-        "bayes": fn((th.alpha, rho), th.bayes_ridge_error()),
+        "bayes": fn((th.alpha, rho), th.bayes_ridge_error_stable()),
     }
 
 
@@ -214,4 +214,5 @@ def bayes_ridge_error(alpha: Any, rho: Any) -> np.ndarray:
         raise ParameterError(f"alpha must be a finite number > 0, got {a[~(np.isfinite(a) & (a > 0))].flat[0]}")
     if not (np.isfinite(r) & (r >= 0)).all():
         raise ParameterError(f"rho must be a finite number >= 0, got {r[~(np.isfinite(r) & (r >= 0))].flat[0]}")
-    return np.asarray(formulas()["bayes"](a, r), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # numpy's select evaluates the branch it discards
+        return np.asarray(formulas()["bayes"](a, r), dtype=float)

@@ -37,6 +37,7 @@ __all__ = [
     "at_infinite_kappa",
     "bayes_ridge_S",
     "bayes_ridge_error",
+    "bayes_ridge_error_stable",
     "c_e",
     "e_icl_ridge",
     "e_icl_ridgeless",
@@ -290,6 +291,25 @@ def bayes_ridge_error(a: sp.Expr = alpha, r: sp.Expr = rho) -> sp.Expr:
     """
     a, r = sp.sympify(a), sp.sympify(r)
     return r * (1 + bayes_ridge_S(r, a))
+
+
+def bayes_ridge_error_stable(a: sp.Expr = alpha, r: sp.Expr = rho) -> sp.Expr:
+    r"""The Bayes-optimal error in a form that is exact at :math:`\rho = 0` and free of cancellation.
+
+    With :math:`b = \rho + \alpha - 1` and :math:`q = \sqrt{b^2 + 4\rho}`, :math:`\rho S = 2\rho/(b + q) = (q - b)/2`
+    (multiply by :math:`q - b`; :math:`q^2 - b^2 = 4\rho`). The first form cancels nothing when :math:`b > 0`,
+    the second when :math:`b \le 0`, and the second stays finite at :math:`\rho = 0`, where
+    :math:`\rho(1+S)` is :math:`0\cdot\infty` for :math:`\alpha < 1`: the noiseless error is :math:`(1-\alpha)_+`.
+
+    >>> [bayes_ridge_error_stable(sp.Rational(1, 4), 0), bayes_ridge_error_stable(2, 0), bayes_ridge_error_stable(1, 0)]
+    [3/4, 0, 0]
+    >>> sp.simplify(bayes_ridge_error_stable().args[1][0] - bayes_ridge_error())   # the two forms agree for rho > 0
+    0
+    """
+    a, r = sp.sympify(a), sp.sympify(r)
+    b = r + a - 1
+    q = sp.sqrt(b**2 + 4 * r)
+    return sp.Piecewise((r + 2 * r / (b + q), b > 0), (r + (q - b) / 2, True))
 
 
 @cache
