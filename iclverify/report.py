@@ -5,9 +5,10 @@ each claim with its statement, its derivation (from the SymPy layer), the number
 figure. Environment, package versions, seed, level and run times close the report. Numbers that depend on
 the seed are marked as random, with the intervals their checks computed.
 
-``statement_tex`` is LaTeX in paragraph mode (math inside ``$...$``). The HTML page renders such math with
-matplotlib's mathtext into embedded SVG (no network, no JavaScript) and falls back to the LaTeX source where
-mathtext cannot parse it.
+``statement_tex`` is a math-mode formula, derivation texts are paragraph-mode LaTeX (math inside ``$...$``).
+The HTML page renders the math with matplotlib's mathtext into embedded SVG (no network, no JavaScript),
+after mapping the few LaTeX commands mathtext lacks, and falls back to the LaTeX source where it still
+cannot parse it.
 
 >>> rows = evidence_rows({"max_rel_error": 1.2e-41, "worst_point": {"tau": 2}, "seeds": list(range(20))})
 >>> rows[0]
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from iclverify.proofs.runner import Outcome
-from iclverify.theory.latex import PREAMBLE, render_derivation, tex_escape
+from iclverify.theory.latex import PREAMBLE, render_derivation, tex_escape, unicode_to_tex
 
 __all__ = ["ReportFiles", "environment", "evidence_rows", "report_html", "report_tex", "write_report"]
 
@@ -133,7 +134,10 @@ def _tex_claim(o: Outcome, figures: Mapping[str, Sequence[Path]], seed: int, tex
         rf"\textbf{{Verdict:}} \textcolor{{{COLORS[status]}}}{{\textbf{{{tex_escape(o.label)}}}}} "
         rf"({o.seconds:.1f}\,s).",
         "",
-        r"\paragraph{Statement.} " + c.statement_tex,
+        r"\paragraph{Statement.}",
+        r"\begin{center}",
+        rf"\fitmath{{{c.statement_tex}}}",
+        r"\end{center}",
         "",
         r"\paragraph{Why.} " + tex_escape(_reason(o)),
         "",
@@ -181,17 +185,18 @@ def report_tex(
     for paper, group in _by_paper(outcomes).items():
         body.append(rf"\section{{{PAPER_TITLES.get(paper, tex_escape(paper))}}}")
         body += [
-            r"\begin{small}",
-            r"\begin{longtable}{@{}p{0.26\linewidth}p{0.11\linewidth}p{0.12\linewidth}p{0.11\linewidth}p{0.34\linewidth}@{}}",
+            r"\begin{footnotesize}",
+            r"\begin{longtable}{@{}" + "".join(rf">{{\raggedright\arraybackslash}}p{{{w}\linewidth}}" for w in (0.26, 0.11, 0.1, 0.1, 0.31)) + "@{}}",
             r"\toprule claim & where & provenance & verdict & reason \\ \midrule \endhead",
         ]
         for o in group:
             status = _status(o)
+            breakable = tex_escape(o.claim.id).replace(".", r".\allowbreak{}").replace("-", r"-\allowbreak{}")
             body.append(
-                rf"\hyperref[claim:{o.claim.id}]{{\texttt{{{tex_escape(o.claim.id)}}}}} & {tex_escape(o.claim.where)} & "
+                rf"\hyperref[claim:{o.claim.id}]{{\texttt{{{breakable}}}}} & {tex_escape(o.claim.where)} & "
                 rf"{o.claim.provenance} & \textcolor{{{COLORS[status]}}}{{{tex_escape(o.label)}}} & {tex_escape(_reason(o))} \\"
             )
-        body += [r"\bottomrule", r"\end{longtable}", r"\end{small}"]
+        body += [r"\bottomrule", r"\end{longtable}", r"\end{footnotesize}"]
         body.extend(_tex_claim(o, figures, seed, tex_dir) for o in group)
     body += [r"\section{Environment}", r"\begin{tabular}{@{}ll@{}}", r"\toprule"]
     for key in ("date", "level", "seed", "total_seconds", "python", "platform", "cpus"):
@@ -201,12 +206,31 @@ def report_tex(
     body += [r"\bottomrule", r"\end{tabular}", "", r"\paragraph{Run times.}", r"\begin{small}", r"\begin{longtable}{@{}lr@{}}"]
     body += [rf"\texttt{{{tex_escape(o.claim.id)}}} & {o.seconds:.1f}\,s \\" for o in outcomes]
     body += [r"\end{longtable}", r"\end{small}", r"\end{document}"]
-    return "\n".join(body) + "\n"
+    return unicode_to_tex("\n".join(body) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------- HTML
 
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\[(.+?)\\\]", re.S)
+
+
+_MATHTEXT_FIXES = [
+    (re.compile(r"\\(?:text|textrm|mbox)\{([^{}]*)\}"), lambda m: r"\mathrm{" + m.group(1).replace(" ", r"\ ") + "}"),
+    (re.compile(r"\\operatorname\{([^{}]*)\}"), lambda m: r"\mathrm{" + m.group(1) + "}"),
+    (re.compile(r"\\[td]frac"), lambda m: r"\frac"),
+    (re.compile(r"\\(?:[bB]igg?[lr]?|textstyle|displaystyle|left|right)(?![a-zA-Z])\.?"), lambda m: ""),
+]
+
+
+def _mathtext_compat(tex: str) -> str:
+    r"""Map LaTeX commands matplotlib's mathtext lacks onto ones it has (\text -> \mathrm, \tfrac -> \frac, ...).
+
+    >>> print(_mathtext_compat(r"\tfrac12 \bigl[x\bigr] \text{is the root}"))
+    \frac12 [x] \mathrm{is\ the\ root}
+    """
+    for pattern, repl in _MATHTEXT_FIXES:
+        tex = pattern.sub(repl, tex)
+    return tex
 
 
 def _math_svg(tex: str) -> str | None:
@@ -218,7 +242,7 @@ def _math_svg(tex: str) -> str | None:
 
     buf = io.BytesIO()
     try:
-        mathtext.math_to_image(f"${tex.strip()}$", buf, format="svg", dpi=100)
+        mathtext.math_to_image(f"${_mathtext_compat(tex.strip())}$", buf, format="svg", dpi=100)
     except Exception:
         return None
     data = base64.b64encode(buf.getvalue()).decode("ascii")
@@ -312,7 +336,7 @@ def report_html(outcomes: Sequence[Outcome], *, env: Mapping[str, Any], figures:
                 f'<h3 id="{e(c.id)}"><code>{e(c.id)}</code>: {e(c.title)}</h3>',
                 f"<p><b>Where:</b> {e(c.where)}. <b>Provenance:</b> {e(c.provenance)}. <b>Layers:</b> {e(', '.join(c.layers))}. "
                 f'<b>Verdict:</b> <span style="color:{color}"><b>{e(o.label)}</b></span> ({o.seconds:.1f} s).</p>',
-                f"<p><b>Statement.</b> {_html_math_text(c.statement_tex)}</p>",
+                f"<p><b>Statement.</b> {_html_math(c.statement_tex)}</p>",
                 f"<p><b>Why.</b> {e(_reason(o))}</p>",
                 f"<p><b>Evidence.</b> {e(_random_note(o, seed))}</p>",
             ]

@@ -103,7 +103,9 @@ class Claim:
 
     ``provenance`` is ``stated`` when the paper (or, for Mehta & Gupta, the summary of it) states the
     claim, and ``reconstructed`` when icl-verify derived the statement it checks; a reconstruction is never
-    reported as the paper's own result. ``derivation`` (optional) returns the SymPy derivation the report
+    reported as the paper's own result. ``statement_tex`` is the claim as a LaTeX *math-mode* formula
+    (no ``$`` delimiters; ``\text{...}`` for words), displayed on its own line by the report.
+    ``derivation`` (optional) returns the SymPy derivation the report
     prints; ``figure`` names a figure (see ``icl-verify figure``) that illustrates it.
     """
 

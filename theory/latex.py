@@ -17,7 +17,7 @@ import sympy as sp
 
 from iclverify.theory.derivation import Derivation, Math, Step
 
-__all__ = ["PREAMBLE", "math_tex", "render_derivation", "render_document", "tex_escape"]
+__all__ = ["PREAMBLE", "math_tex", "render_derivation", "render_document", "tex_escape", "unicode_to_tex"]
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[T1]{fontenc}
@@ -26,6 +26,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{amsmath,amssymb}
 \usepackage{graphicx}
 \usepackage{booktabs}
+\usepackage{array}
 \usepackage{longtable}
 \usepackage{xcolor}
 \usepackage[hidelinks]{hyperref}
@@ -56,6 +57,53 @@ def tex_escape(text: str) -> str:
     '50\\% of a\\_b \\& c'
     """
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+# Unicode that verdict reasons, titles and statements use, as LaTeX valid in text and math mode alike.
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "varepsilon", "η": "eta", "θ": "theta",
+    "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau",
+    "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta",
+    "Λ": "Lambda", "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+}
+_SYMBOLS = {
+    "±": r"\pm", "·": r"\cdot", "×": r"\times", "←": r"\leftarrow", "→": r"\to", "∇": r"\nabla", "∈": r"\in",
+    "−": "-", "√": r"\surd", "∝": r"\propto", "∞": r"\infty", "≈": r"\approx", "≤": r"\le", "≥": r"\ge",
+    "≲": r"\lesssim", "≠": r"\neq", "⊗": r"\otimes", "⊙": r"\odot", "⌈": r"\lceil", "⌉": r"\rceil",
+    "⟨": r"\langle", "⟩": r"\rangle", "‖": r"\|", "ℓ": r"\ell", "ŷ": r"\hat y", "ŵ": r"\hat w",
+    "ᵀ": r"^{\top}", "½": r"\tfrac12", "²": "^{2}", "³": "^{3}", "¹": "^{1}", "⁰": "^{0}", "⁴": "^{4}",
+    "⁵": "^{5}", "⁶": "^{6}", "⁷": "^{7}", "⁸": "^{8}", "⁹": "^{9}", "⁺": "^{+}", "⁻": "^{-}",
+    "₀": "_{0}", "₁": "_{1}", "₂": "_{2}", "₊": "_{+}", "₋": "_{-}", "∑": r"\sum", "∫": r"\int",
+}
+_TEXT = {"§": r"\S{}", "–": "--", "—": "---", "“": "``", "”": "''", "‘": "`", "’": "'", "…": r"\dots{}", "ö": r"\"o", "é": r"\'e"}
+UNICODE_TEX = {
+    **{ch: rf"\ensuremath{{\{name}}}" for ch, name in _GREEK.items()},
+    **{ch: rf"\ensuremath{{{tex}}}" if tex != "-" else "-" for ch, tex in _SYMBOLS.items()},
+    **_TEXT,
+}
+
+
+def unicode_to_tex(text: str) -> str:
+    r"""Replace non-ASCII characters by LaTeX that pdflatex typesets in text and math mode alike.
+
+    Characters outside the table are decomposed to ASCII where Unicode allows (accents dropped), else shown
+    as ``?`` — pdflatex would stop at them.
+
+    >>> unicode_to_tex("κ ∈ [2, 8], ŷ ≈ x²")
+    '\\ensuremath{\\kappa} \\ensuremath{\\in} [2, 8], \\ensuremath{\\hat y} \\ensuremath{\\approx} x\\ensuremath{^{2}}'
+    """
+    import unicodedata
+
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch)
+        elif ch in UNICODE_TEX:
+            out.append(UNICODE_TEX[ch])
+        else:
+            ascii_form = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+            out.append(ascii_form or "?")
+    return "".join(out)
 
 
 def math_tex(item: Math) -> str:
@@ -106,4 +154,4 @@ def render_document(
         body.append(rf"\section{{{heading}}}")
         body.extend(render_derivation(d) for d in derivations)
     body.append(r"\end{document}")
-    return "\n".join(body) + "\n"
+    return unicode_to_tex("\n".join(body) + "\n")

@@ -30,10 +30,10 @@ def _claims() -> list[Claim]:
     common = dict(paper="demo", where="§4 & Eq. (3)", layers=("symbolic", "numeric"))
     return [
         Claim(id="demo.ok", title="An identity_with_underscores", provenance="stated",
-              statement_tex=r"For $\kappa > 1$, $g_{\mathrm{task}} \to (1-\kappa)_+ = 0$ \& more.",
+              statement_tex=r"\kappa > 1 \Rightarrow g_{\rm task} \to (1-\kappa)_+ = 0\ \text{and more}",
               check=lambda ctx: Verdict.confirmed("agrees to 1e-40 (100% of points)", max_rel_error=1e-41, worst_point={"tau": 2, "alpha": "1/2"}),
               derivation=_derivation, **common),
-        Claim(id="demo.bad", title="Refuted one", provenance="reconstructed", statement_tex=r"$\begin{cases} a \end{cases}$ unparsable by mathtext",
+        Claim(id="demo.bad", title="Refuted one", provenance="reconstructed", statement_tex=r"\begin{cases} a \end{cases}",
               check=lambda ctx: Verdict.refuted("interval [0.3, 0.4] excludes 0.25", interval=[0.3, 0.4]), random=True, **common),
         Claim(id="demo.err", title="Broken check", provenance="stated", statement_tex="x",
               check=lambda ctx: 1 / 0, **common),
@@ -59,4 +59,5 @@ def test_html_embeds_math_and_falls_back_to_source():
     page = report_html(outcomes, env=environment(level="quick", seed=0, seconds=0.0), figures={})
     assert "data:image/svg+xml;base64," in page  # rendered math
     assert r"<code>\begin{cases} a \end{cases}</code>" in page  # mathtext cannot parse this: source shown
+    assert 'alt="\\kappa &gt; 1' in page  # the statement itself was rendered
     assert "http://" not in page.replace("http://www.w3.org/1999/xhtml", "")  # nothing fetched from the network
