@@ -333,7 +333,7 @@ def report_html(outcomes: Sequence[Outcome], *, env: Mapping[str, Any], figures:
             c = o.claim
             color = HTML_COLORS[_status(o)]
             parts += [
-                f'<h3 id="{e(c.id)}"><code>{e(c.id)}</code>: {e(c.title)}</h3>',
+                f'<section id="{e(c.id)}"><h3><code>{e(c.id)}</code>: {e(c.title)}</h3>',
                 f"<p><b>Where:</b> {e(c.where)}. <b>Provenance:</b> {e(c.provenance)}. <b>Layers:</b> {e(', '.join(c.layers))}. "
                 f'<b>Verdict:</b> <span style="color:{color}"><b>{e(o.label)}</b></span> ({o.seconds:.1f} s).</p>',
                 f"<p><b>Statement.</b> {_html_math(c.statement_tex)}</p>",
@@ -344,7 +344,7 @@ def report_html(outcomes: Sequence[Outcome], *, env: Mapping[str, Any], figures:
             if rows:
                 parts.append("<table><tbody>" + "".join(f"<tr><td><code>{e(k)}</code></td><td>{e(v)}</td></tr>" for k, v in rows) + "</tbody></table>")
             parts.append(_html_derivation(o))
-            parts.append(_html_figure(figures.get(c.id, ())))
+            parts.append(_html_figure(figures.get(c.id, ())) + "</section>")
     parts.append("<h2>Environment</h2><table><tbody>")
     for key in ("date", "level", "seed", "total_seconds", "python", "platform", "cpus"):
         parts.append(f"<tr><td>{e(key)}</td><td>{e(str(env[key]))}</td></tr>")

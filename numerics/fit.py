@@ -352,9 +352,10 @@ class FloorPowerLawFit:
 
     def _residuals(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray, sw: np.ndarray) -> np.ndarray:
         f, logc, p = theta
-        model = f + np.exp(logc) * x ** (-p)
-        if self.space == "log":
-            return sw * (np.log(y) - np.log(model))
+        with np.errstate(over="ignore", divide="ignore"):  # a trial step may overflow: least_squares rejects non-finite residuals
+            model = f + np.exp(logc) * x ** (-p)
+            if self.space == "log":
+                return sw * (np.log(y) - np.log(model))
         return sw * (y - model)
 
     def _jacobian(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray, sw: np.ndarray) -> np.ndarray:

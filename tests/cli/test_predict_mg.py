@@ -83,7 +83,7 @@ def test_latex_compiles(cli, tmp_path, pdflatex):
     assert (tmp_path / "mehta-gupta.pdf").stat().st_size > 10_000
 
 
-def test_verify_prints_the_table(cli, monkeypatch):
+def test_verify_prints_the_table(cli, monkeypatch, tiny_mg):
     monkeypatch.setenv("COLUMNS", "250")
     res = cli("verify", "--paper", "mehta-gupta", "--no-progress")
     assert res.code == 0, res.err

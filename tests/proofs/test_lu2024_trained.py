@@ -86,20 +86,8 @@ def test_order_rule():
 
 
 @pytest.fixture
-def tiny(monkeypatch):
-    from iclverify.empirics import protocols
-
-    monkeypatch.setitem(protocols._QUICK, "linear", dict(steps=150, lr=3e-2))
-    monkeypatch.setitem(protocols._QUICK, "softmax", dict(steps=80, lr=1e-2))
-    monkeypatch.setitem(protocols._QUICK, "transformer", dict(steps=40, lr=1e-2))
-    monkeypatch.setitem(T.SEARCH["quick"], "linear", T.Search(tau_range=(0.7, 1.6), rel_tol=0.25))
-    monkeypatch.setitem(T.SEARCH["quick"], "other", T.Search(tau_range=(0.5, 4.0), rel_tol=0.5))
-    quick = T.SETUPS["quick"]
-    monkeypatch.setitem(quick, "double_descent", dict(models=("linear",), ds=(3,), taus=(0.5, 1.0, 2.0), seeds=2))
-    monkeypatch.setitem(quick, "scaling", dict(models=("linear",), ds=(3, 4), seeds=2))
-    monkeypatch.setitem(quick, "order", dict(models=("linear", "two-blocks"), d=3, seeds=1, budget_factor=2))
-    monkeypatch.setitem(quick, "diversity", dict(d=3, tau=4.0, kappas=(0.5, 2.0, 8.0), seeds=1, steps=40, lr=3e-3, dmmse_runs=200))
-    monkeypatch.setitem(quick, "tie", dict(gamma_d=3, gamma_tau=4.0, lam=0.05, gamma_steps=800, linear_d=3, linear_taus=(4.0, 16.0), linear_steps=100))
+def tiny(tiny_lu):
+    """The quick level shrunk to seconds (``tiny_lu`` in conftest)."""
 
 
 @pytest.mark.parametrize("claim", [c.id for c in T.CLAIMS])

@@ -46,7 +46,9 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def outcomes():
-    return {o.claim.id.removeprefix("mehta-gupta."): o for o in run_claims(select(paper="mehta-gupta"), CheckContext(level="quick", seed=0))}
+    """The symbolic and numeric claims only: the trained ones train models (minutes) and are tested, at tiny
+    sizes, in test_mehta_gupta2025_trained.py."""
+    return {o.claim.id.removeprefix("mehta-gupta."): o for o in run_claims(symbolic.CLAIMS, CheckContext(level="quick", seed=0))}
 
 
 def test_every_check_reaches_a_verdict(outcomes):
@@ -71,20 +73,27 @@ def test_refuted_reconstructions_are_labelled_as_ours(outcomes):
             assert o.claim.provenance == "reconstructed", cid
 
 
-def test_trained_claims_wait_for_issue_6(outcomes):
-    ids = {c.id.removeprefix("mehta-gupta.") for c in trained.CLAIMS}
-    assert ids == {"T1b.measured-exponent", "T2.eta-measured", "A.measured-allocation", "Tab3.depth-beats-width", "P3.sigmoid"}
-    for cid in ids:
-        o = outcomes[cid]
-        assert o.verdict.status == "inconclusive" and "trained" in o.verdict.reason and o.claim.layers == ("trained",)
-
-
 def test_provenance_and_ids(outcomes):
-    assert set(outcomes) == set(EXPECTED) | {c.id.removeprefix("mehta-gupta.") for c in trained.CLAIMS}
+    assert set(outcomes) == set(EXPECTED)
+    assert len(symbolic.CLAIMS) == len(EXPECTED)
     for cid, o in outcomes.items():
         assert o.claim.provenance in ("stated", "reconstructed")
         assert ("reconstructed" in o.claim.where) == (o.claim.provenance == "reconstructed"), cid
-    assert len(symbolic.CLAIMS) == len(EXPECTED)
+        assert "trained" not in o.claim.layers, cid
+
+
+def test_trained_claims_are_registered_under_the_paper():
+    """The registry holds the symbolic and the trained claims of the paper, and nothing else."""
+    registered = {c.id for c in select(paper="mehta-gupta")}
+    symbolic_ids = {c.id for c in symbolic.CLAIMS}
+    trained_ids = {c.id for c in trained.CLAIMS}
+    assert not symbolic_ids & trained_ids
+    assert registered == symbolic_ids | trained_ids
+    assert {i.removeprefix("mehta-gupta.") for i in trained_ids} == {
+        "T1b.measured-exponent", "T2.eta-measured", "A.measured-allocation", "Tab3.depth-beats-width", "P3.sigmoid"}
+    for c in trained.CLAIMS:
+        assert c.paper == "mehta-gupta" and c.layers == ("trained",) and c.random and c.provenance == "stated", c.id
+        assert c.check.__module__ == trained.__name__, c.id
 
 
 def test_evidence_is_json_and_records_the_seed(outcomes):
