@@ -33,11 +33,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,7 +46,7 @@ from iclverify.empirics.device import pick_device
 from iclverify.empirics.seeding import check_seed, torch_generator
 from iclverify.empirics.sweep import Progress
 from iclverify.empirics.tasks import SUCCESS_MARGIN, Task, success_rate
-from iclverify.empirics.train import torch_threads
+from iclverify.empirics.train import save_torch_atomic, torch_threads
 from iclverify.theory.errors import ParameterError
 
 __all__ = ["NAMESPACE", "EnsembleConfig", "EnsembleGPT", "EnsembleLSA", "build_ensemble", "evaluate", "train_ensemble", "train_ensembles"]
@@ -329,18 +326,6 @@ def _lsa_probes(model: EnsembleLSA, x: torch.Tensor, y: torch.Tensor) -> list[li
     return out
 
 
-def _save_atomic(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _threads(config: EnsembleConfig) -> int | None:
     """1 thread unless a step is large: these steps are too small to split, and on a shared machine idle
     worker threads slow them down many-fold (measured: 7× slower with 2 threads at 2e7 multiply-adds)."""
@@ -415,13 +400,13 @@ def _train(config: EnsembleConfig, dev: Any, cache: ResultCache | None, progress
         if progress is not None and (step % max(1, config.steps // 50) == 0 or step == config.steps):
             progress(f"training {config.model} L={config.layers} N={config.N} ×{E}", step, config.steps)
         if ckpt is not None and step < config.steps and time.perf_counter() - last_save > checkpoint_seconds:
-            _save_atomic({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "window": window, "history": history, "initial": initial}, ckpt)
+            save_torch_atomic({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "window": window, "history": history, "initial": initial}, ckpt)
             last_save = time.perf_counter()
     pred = evaluate(model, tx, ty).double().cpu()
     target = tt.double().cpu()
     probes = _lsa_probes(model, tx, ty) if isinstance(model, EnsembleLSA) else None
     if cache is not None:
-        _save_atomic({k: v.detach().cpu() for k, v in model.state_dict().items()}, cache.path(NAMESPACE, key, schema=SCHEMA, suffix=".model.pt"))
+        save_torch_atomic({k: v.detach().cpu() for k, v in model.state_dict().items()}, cache.path(NAMESPACE, key, schema=SCHEMA, suffix=".model.pt"))
     seconds = time.perf_counter() - start
     out = []
     task = config.task_spec

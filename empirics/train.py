@@ -50,7 +50,7 @@ from iclverify.empirics.sweep import Progress
 from iclverify.theory.errors import ParameterError
 from iclverify.theory.params import exact_real
 
-__all__ = ["NAMESPACE", "SCHEMA", "Samples", "auto_threads", "TrainConfig", "TrainingData", "draw_samples", "load_trained", "make_data", "torch_threads", "train", "train_many", "train_model"]
+__all__ = ["NAMESPACE", "SCHEMA", "Samples", "auto_threads", "TrainConfig", "TrainingData", "draw_samples", "load_trained", "make_data", "save_torch_atomic", "torch_threads", "train", "train_many", "train_model"]
 
 NAMESPACE = "train"
 SCHEMA = 1
@@ -339,7 +339,8 @@ def _loss(model: Any, batch: Contexts, config: TrainConfig):
     return loss
 
 
-def _save_atomic(obj: Any, path: Path) -> None:
+def save_torch_atomic(obj: Any, path: Path) -> None:
+    """``torch.save`` to ``path`` so that readers see the old file or the whole new one."""
     torch = require_torch()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
@@ -440,7 +441,7 @@ def _train_model(config: TrainConfig, dev: Any, cache: ResultCache | None, progr
             progress("training run", done, config.steps)
         if ckpt is not None and done < config.steps and (done % checkpoint_every == 0 or time.perf_counter() - last_save > checkpoint_seconds):
             state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": done, "history": history, "initial": initial}
-            _save_atomic(state, ckpt)
+            save_torch_atomic(state, ckpt)
             last_save = time.perf_counter()
     final = _errors(model, data)
     result = {
@@ -462,7 +463,7 @@ def _train_model(config: TrainConfig, dev: Any, cache: ResultCache | None, progr
     }
     if cache is not None:
         weights = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-        _save_atomic(weights, cache.path(NAMESPACE, key, schema=SCHEMA, suffix=".model.pt"))
+        save_torch_atomic(weights, cache.path(NAMESPACE, key, schema=SCHEMA, suffix=".model.pt"))
         result = cache.put(NAMESPACE, key, result, schema=SCHEMA)
         ckpt.unlink(missing_ok=True)
     return model, dict(result)

@@ -393,7 +393,7 @@ def check_rademacher(ctx: CheckContext) -> Verdict:
 
 
 def check_ntk(ctx: CheckContext) -> Verdict:
-    (Ld, dd), (Lw, dw) = tmg.CONFIGURATIONS["tab3_deep"], tmg.CONFIGURATIONS["tab3_wide"]
+    (_, dd), (_, dw) = tmg.CONFIGURATIONS["tab3_deep"], tmg.CONFIGURATIONS["tab3_wide"]
     return Verdict.inconclusive(
         f"a lower bound c·d we evaluate, cannot prove: at fixed N it favours width (Table 3's wide model: {dw // dd}× the deep model's)",
         bound_over_c={"deep": dd, "wide": dw},

@@ -371,7 +371,7 @@ def tab3_experiment(ctx: CheckContext) -> dict[str, Any]:
     from iclverify.empirics.shape_grids import TAB3_RATIO, tab3_shapes
 
     budget = max(SETUPS[ctx.level]["allocation"]["budgets"])
-    D0 = budget // (TAB3_RATIO * 1)
+    D0 = budget // TAB3_RATIO  # L0 = 1: deep (16, D0), wide (1, 16 D0), both with L·D = budget
     shapes = tab3_shapes(1, D0)
     seeds = _seeds(ctx, SETUPS[ctx.level]["allocation"]["seeds"])
     rows = shape_rows(_gpt_protocol(ctx), [shapes["deep"], shapes["wide"]], seeds=seeds, device=ctx.device, cache=ctx.cache, progress=ctx.progress)

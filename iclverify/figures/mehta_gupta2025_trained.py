@@ -232,7 +232,7 @@ def build_exponent(request: FigureRequest) -> list[Path]:
         mpos = [(N, m) for N, m in means if m > 0]
         if mpos:
             ax_ex.plot(*zip(*mpos), "D", color="k", ms=4, mfc="none", label="seed mean")
-        ax_ex.plot(grid, c * grid ** (-p), "-", color="C1", lw=1.2, label=rf"fit $c N^{{-p}}$")
+        ax_ex.plot(grid, c * grid ** (-p), "-", color="C1", lw=1.2, label=r"fit $c N^{-p}$")
         centre = float(np.exp(np.mean(np.log(Ns))))
         anchor = c * centre ** (-p)
         ax_ex.plot(grid, anchor * (grid / centre) ** (-predicted), "k--", lw=0.9, label=rf"predicted slope $-{predicted:g}$")

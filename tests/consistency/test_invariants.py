@@ -14,7 +14,7 @@ import math
 
 import mpmath
 import numpy as np
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from iclverify.numerics import lu2024 as mp_path
