@@ -145,9 +145,10 @@ def _tex_claim(o: Outcome, figures: Mapping[str, Sequence[Path]], seed: int, tex
     ]
     rows = evidence_rows(o.verdict.evidence) if o.verdict else []
     if rows:
-        parts += [r"\begin{center}\small", r"\begin{tabular}{@{}p{0.3\linewidth}p{0.62\linewidth}@{}}", r"\toprule"]
+        # a longtable breaks across pages: a long evidence table must not push a blank page before it
+        parts += [r"\begin{small}", r"\begin{longtable}{@{}p{0.3\linewidth}p{0.62\linewidth}@{}}", r"\toprule"]
         parts += [rf"\texttt{{{tex_escape(k)}}} & {tex_escape(v)} \\" for k, v in rows]
-        parts += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+        parts += [r"\bottomrule", r"\end{longtable}", r"\end{small}"]
     if c.derivation is not None:
         try:
             parts.append(render_derivation(c.derivation(), level="subsubsection"))
