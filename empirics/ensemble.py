@@ -49,7 +49,7 @@ from iclverify.empirics.tasks import SUCCESS_MARGIN, Task, success_rate
 from iclverify.empirics.train import save_torch_atomic, torch_threads
 from iclverify.theory.errors import ParameterError
 
-__all__ = ["NAMESPACE", "EnsembleConfig", "EnsembleGPT", "EnsembleLSA", "build_ensemble", "evaluate", "train_ensemble", "train_ensembles"]
+__all__ = ["NAMESPACE", "EnsembleConfig", "EnsembleGPT", "EnsembleLSA", "build_ensemble", "evaluate", "load_ensemble", "member_parameter_count", "train_ensemble"]
 
 NAMESPACE = "mg-ensemble"
 SCHEMA = 1
@@ -443,22 +443,3 @@ def load_ensemble(config: EnsembleConfig, cache: ResultCache, *, device: str = "
     model = build_ensemble(config)
     model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     return model.to(pick_device(device))
-
-
-def train_ensembles(
-    configs: Sequence[EnsembleConfig],
-    *,
-    device: str = "auto",
-    cache: ResultCache | None = None,
-    progress: Progress | None = None,
-    description: str = "ensembles",
-) -> list[list[dict[str, Any]]]:
-    """:func:`train_ensemble` for each configuration in order (each cached as soon as it finishes)."""
-    out = []
-    for i, cfg in enumerate(configs):
-        if progress is not None:
-            progress(description, i, len(configs))
-        out.append(train_ensemble(cfg, device=device, cache=cache, progress=progress))
-    if progress is not None:
-        progress(description, len(configs), len(configs))
-    return out
