@@ -237,7 +237,7 @@ def build_exponent(request: FigureRequest) -> list[Path]:
         anchor = c * centre ** (-p)
         ax_ex.plot(grid, anchor * (grid / centre) ** (-predicted), "k--", lw=0.9, label=rf"predicted slope $-{predicted:g}$")
         hidden = int((~ok).sum())
-        notes = [f"p = {p:.2f} {_interval(fit.ci)} (95%)", f"predicted {predicted:g}"]
+        notes = [f"p = {p:.2f} {_interval(fit.ci)} ({fit.confidence:.1%})", f"predicted {predicted:g}"]
         notes += [f"{hidden} models below the floor not shown"] if hidden else []
         notes += [f"{len(fit.warnings)} fit warnings (in the CSV)"] if fit.warnings else []
         ax_ex.text(0.97, 0.97, "\n".join(notes),
