@@ -96,3 +96,14 @@ def tiny_mg(monkeypatch):
     monkeypatch.setitem(quick, "allocation", dict(budgets={16: (1, 2, 4), 32: (1, 2, 4)}, fixed_params=(16,), seeds=2))
     monkeypatch.setitem(quick, "transition", dict(steps=5, lr=0.01, h=1, ks=(2, 3), L=1, widths=(2, 3, 4, 6), seeds=2))
     return quick
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny models and forward passes: on a shared 2-core machine torch's idle worker threads slow them
+    down many-fold (the trainers run such models on one thread for the same reason)."""
+    pytest.importorskip("torch")
+    from iclverify.empirics.train import torch_threads
+
+    with torch_threads(1):
+        yield

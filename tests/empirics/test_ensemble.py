@@ -24,13 +24,7 @@ from iclverify.theory.errors import ParameterError  # noqa: E402
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny models: torch's worker threads only slow them down on a shared 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # conftest: one torch thread for the whole module
 
 
 def _config(model: str, seeds, **kw) -> EnsembleConfig:

@@ -110,14 +110,6 @@ def test_predicted_N_c_is_the_summary_scale(k, h):
 # ---------------------------------------------------------------------------------------------------
 # per-layer steps
 
-@pytest.fixture
-def one_torch_thread():
-    """Tiny forward passes: torch's worker threads only slow them down on a shared 2-core machine."""
-    torch = pytest.importorskip("torch")
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_parametrisation_step_is_one_over_root_L_width(one_torch_thread):

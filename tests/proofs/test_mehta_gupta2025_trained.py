@@ -42,16 +42,7 @@ def _noise(*key: int) -> float:
     return float(np.random.default_rng([abs(int(k)) for k in key]).standard_normal())
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """These models are tiny: on a shared 2-core machine torch's idle worker threads slow each forward pass
-    many-fold (train_ensemble runs such models on one thread for the same reason)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # conftest: one torch thread for the whole module
 
 
 @pytest.fixture
