@@ -30,16 +30,16 @@ import time
 if "--threads" in sys.argv:  # must happen before numpy (OpenBLAS) is loaded
     os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
 
-import numpy as np  # noqa: E402
-import scipy.linalg  # noqa: E402
+import numpy as np
+import scipy.linalg
 
-from iclverify.empirics.parallel import run_sweep_parallel  # noqa: E402
-from iclverify.empirics.simulate import DMMSE_CHUNK, dmmse_chunk, gamma_config, gamma_run  # noqa: E402
-from iclverify.theory.params import LuParams  # noqa: E402
-from iclverify.empirics.features import context_features  # noqa: E402
-from iclverify.empirics.reduced_model import RidgeGamma  # noqa: E402
-from iclverify.empirics.sampling import lu_sizes, sample_contexts, sample_tasks  # noqa: E402
-from iclverify.empirics.seeding import rng  # noqa: E402
+from iclverify.empirics.montecarlo.features import context_features
+from iclverify.empirics.montecarlo.reduced_model import RidgeGamma
+from iclverify.empirics.montecarlo.sampling import lu_sizes, sample_contexts, sample_tasks
+from iclverify.empirics.montecarlo.simulate import DMMSE_CHUNK, dmmse_chunk, gamma_config, gamma_run
+from iclverify.runtime.parallel import run_sweep_parallel
+from iclverify.runtime.seeding import rng
+from iclverify.theory.params import LuParams
 
 KAPPA_STRINGS = ("0.2", "0.4", "0.6", "0.8", "1", "1.2", "1.6", "2", "4", "8", "16", "32")
 KAPPAS = tuple(float(k) for k in KAPPA_STRINGS)
@@ -81,15 +81,32 @@ def ours(d: int, workers: int, seed: int = 0) -> dict[str, float]:
     chunks = []
     for k in KAPPAS:
         sz = lu_sizes(d, tau=TAU, alpha=ALPHA, kappa=k)
-        base = {"d": d, "ell": sz["ell"], "k": sz["k"], "alpha": repr(float(ALPHA)), "kappa": repr(k), "rho": repr(RHO), "seed": seed}
+        base = {
+            "d": d,
+            "ell": sz["ell"],
+            "k": sz["k"],
+            "alpha": repr(float(ALPHA)),
+            "kappa": repr(k),
+            "rho": repr(RHO),
+            "seed": seed,
+        }
         chunks += [{**base, "chunk": i, "runs": DMMSE_CHUNK} for i in range(DMMSE_RUNS // DMMSE_CHUNK)]
     run_sweep_parallel(chunks, dmmse_chunk, namespace="bench", cache=None, workers=workers)
     t2 = time.perf_counter()
     flops = sum(fit_flops(r["n"], d, r["solver_n_iter"]) for r in runs)
     solve_s = sum(r["solve_seconds"] for r in runs)
-    return {"cpu_s": time.process_time() - c0, "gamma_s": t1 - t0, "solve_s": solve_s, "dmmse_s": t2 - t1, "total_s": t2 - t0,
-            "gflop": flops / 1e9, "gflops_core": flops / solve_s / 1e9, "gflops_wall": flops / (t1 - t0) / 1e9,
-            "mean_iter": float(np.mean([r["solver_n_iter"] for r in runs])), "fits": len(runs)}
+    return {
+        "cpu_s": time.process_time() - c0,
+        "gamma_s": t1 - t0,
+        "solve_s": solve_s,
+        "dmmse_s": t2 - t1,
+        "total_s": t2 - t0,
+        "gflop": flops / 1e9,
+        "gflops_core": flops / solve_s / 1e9,
+        "gflops_wall": flops / (t1 - t0) / 1e9,
+        "mean_iter": float(np.mean([r["solver_n_iter"] for r in runs])),
+        "fits": len(runs),
+    }
 
 
 def explicit_fit(d: int, kappa: float = 1.0, seed: int = 0, chunk_rows: int = 2048) -> dict[str, float]:
@@ -118,8 +135,14 @@ def explicit_fit(d: int, kappa: float = 1.0, seed: int = 0, chunk_rows: int = 20
     solve_s = time.perf_counter() - t
     flops = 2.0 * n * p * p + p**3 / 3  # HᵀH (BLAS computes the full product) + Cholesky
     total = sample_s + gram_s + solve_s
-    return {"sample_s": sample_s, "gram_s": gram_s, "solve_s": solve_s, "fit_s": total, "gflops": flops / (gram_s + solve_s) / 1e9,
-            "projected_s": total * len(KAPPAS) * GAMMA_RUNS}
+    return {
+        "sample_s": sample_s,
+        "gram_s": gram_s,
+        "solve_s": solve_s,
+        "fit_s": total,
+        "gflops": flops / (gram_s + solve_s) / 1e9,
+        "projected_s": total * len(KAPPAS) * GAMMA_RUNS,
+    }
 
 
 def same_estimator(d: int = 16) -> float:
@@ -145,39 +168,60 @@ def main() -> None:
     ap.add_argument("--explicit-max-d", type=int, default=64, help="largest d for the explicit-Gram fit")
     ap.add_argument("--repeat", type=int, default=1, help="repeat our workload and keep the fastest")
     ap.add_argument("--threads", type=int, help="BLAS threads of this process (set before numpy loads)")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes, 1 BLAS thread each (default: CPUs)")
+    ap.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="worker processes, 1 BLAS thread each (default: CPUs)"
+    )
     args = ap.parse_args()
     ds = args.d or [10, 32, 64]
     threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
     dg, sg = gemm_rate(np.float64), gemm_rate(np.float32)
     probes = [{"dtype": "float64", "worker": i} for i in range(max(2, args.workers))]
-    dg1 = float(np.mean([r["rate"] for r in run_sweep_parallel(probes, _rate_in_worker, namespace="rate", cache=None, workers=args.workers)]))
-    print(f"machine: {os.cpu_count()} cores; this process (BLAS threads {threads}): DGEMM {dg:.1f}, SGEMM {sg:.1f} GFLOP/s;"
-          f" per core with all {args.workers} workers busy: DGEMM {dg1:.1f} GFLOP/s (2000², best of 5)")
+    dg1 = float(
+        np.mean(
+            [
+                r["rate"]
+                for r in run_sweep_parallel(probes, _rate_in_worker, namespace="rate", cache=None, workers=args.workers)
+            ]
+        )
+    )
+    print(
+        f"machine: {os.cpu_count()} cores; this process (BLAS threads {threads}): DGEMM {dg:.1f}, SGEMM {sg:.1f} GFLOP/s;"
+        f" per core with all {args.workers} workers busy: DGEMM {dg1:.1f} GFLOP/s (2000², best of 5)"
+    )
     print(f"same estimator: structured CG vs dense explicit Gram at d=16, relative difference {same_estimator():.1e}")
     print("workload per d: 12 κ × (20 Γ* fits + 1000 dMMSE runs), α = τ = 10, ρ = 0.01, λ = 1e-6")
-    print(f"ours: {args.workers} worker process(es), 1 BLAS thread each; GFLOP/s per core (in the solver) and overall (Γ* wall)")
-    print(f"{'d':>4} {'ours total':>11} {'Γ* part':>9} {'dMMSE':>7} {'iters':>6} {'GFLOP':>7} {'core':>6} {'%DGEMM1':>8} {'overall':>8} |"
-          f" {'explicit 1 fit':>14} {'(tokens':>8} {'Gram':>7} {'solve)':>7} {'GFLOP/s':>8} {'projected 240 fits':>19}")
+    print(
+        f"ours: {args.workers} worker process(es), 1 BLAS thread each; GFLOP/s per core (in the solver) and overall (Γ* wall)"
+    )
+    print(
+        f"{'d':>4} {'ours total':>11} {'Γ* part':>9} {'dMMSE':>7} {'iters':>6} {'GFLOP':>7} {'core':>6} {'%DGEMM1':>8} {'overall':>8} |"
+        f" {'explicit 1 fit':>14} {'(tokens':>8} {'Gram':>7} {'solve)':>7} {'GFLOP/s':>8} {'projected 240 fits':>19}"
+    )
     ours_t, expl_t, used_e = [], [], []
     for d in ds:
         best = min((ours(d, args.workers) for _ in range(args.repeat)), key=lambda r: r["total_s"])
         ours_t.append(best["total_s"])
-        line = (f"{d:>4} {best['total_s']:>10.2f}s {best['gamma_s']:>8.2f}s {best['dmmse_s']:>6.2f}s {best['mean_iter']:>6.1f} "
-                f"{best['gflop']:>7.1f} {best['gflops_core']:>6.1f} {100 * best['gflops_core'] / dg1:>7.0f}% {best['gflops_wall']:>8.1f} |")
+        line = (
+            f"{d:>4} {best['total_s']:>10.2f}s {best['gamma_s']:>8.2f}s {best['dmmse_s']:>6.2f}s {best['mean_iter']:>6.1f} "
+            f"{best['gflop']:>7.1f} {best['gflops_core']:>6.1f} {100 * best['gflops_core'] / dg1:>7.0f}% {best['gflops_wall']:>8.1f} |"
+        )
         if d <= args.explicit_max_d:
             e = explicit_fit(d)
             expl_t.append(e["fit_s"])
             used_e.append(d)
-            line += (f" {e['fit_s']:>13.2f}s {e['sample_s']:>7.2f}s {e['gram_s']:>6.2f}s {e['solve_s']:>6.2f}s {e['gflops']:>8.1f}"
-                     f" {e['projected_s']:>18.0f}s")
+            line += (
+                f" {e['fit_s']:>13.2f}s {e['sample_s']:>7.2f}s {e['gram_s']:>6.2f}s {e['solve_s']:>6.2f}s {e['gflops']:>8.1f}"
+                f" {e['projected_s']:>18.0f}s"
+            )
         print(line, flush=True)
     targets = {32: 10.0, 64: 90.0}
     for d, t in zip(ds, ours_t):
         if d in targets:
             print(f"target d={d}: {t:.1f}s vs ≤ {targets[d]:.0f}s -> {'met' if t <= targets[d] else 'MISSED'}")
-    print(f"cost growth (log-log slope over d = {ds}): ours {growth(ds, ours_t)} (model: n d² per CG product, n = τd², so d⁴);"
-          f" explicit per fit {growth(used_e, expl_t)} (model: n d⁴ Gram + d⁶ solve, so d⁶)")
+    print(
+        f"cost growth (log-log slope over d = {ds}): ours {growth(ds, ours_t)} (model: n d² per CG product, n = τd², so d⁴);"
+        f" explicit per fit {growth(used_e, expl_t)} (model: n d⁴ Gram + d⁶ solve, so d⁶)"
+    )
 
 
 if __name__ == "__main__":

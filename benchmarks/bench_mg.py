@@ -24,11 +24,14 @@ def _best(fn, repeats: int) -> float:
 
 
 def main() -> None:
-    code = "import time; t = time.perf_counter(); import iclverify.theory.mehta_gupta2025 as m; m.latex_document(); print(time.perf_counter() - t)"
-    cold = min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) for _ in range(3))
+    code = "import time; t = time.perf_counter(); import iclverify.theory.mehta_gupta2025.formulas as m; m.latex_document(); print(time.perf_counter() - t)"
+    cold = min(
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(3)
+    )
     print(f"(a) all Mehta & Gupta derivations + LaTeX, cold process: {cold:.2f} s")
 
-    from iclverify.numerics.fit import FloorPowerLawFit, LogLogFit
+    from iclverify.numerics.stats.power_law_fit import FloorPowerLawFit, LogLogFit
 
     rng = np.random.default_rng(0)
     x = np.geomspace(1e3, 1e6, 30)
@@ -37,9 +40,11 @@ def main() -> None:
     xs = np.repeat(np.geomspace(1e3, 1e6, 6), 8)
     ys = (0.05 + 2 * xs**-0.4) * np.exp(0.05 * rng.standard_normal(48))
     strata = np.repeat(np.arange(6), 8)
-    print(f"    FloorPowerLawFit, 48 points, 500 resamples: {_best(lambda: FloorPowerLawFit().fit(xs, ys, strata=strata), 3):.2f} s")
+    print(
+        f"    FloorPowerLawFit, 48 points, 500 resamples: {_best(lambda: FloorPowerLawFit().fit(xs, ys, strata=strata), 3):.2f} s"
+    )
 
-    from iclverify.empirics import gd_construction as gdc
+    from iclverify.empirics.training import gd_construction as gdc
 
     L, width, n, batch = 16, 64, 256, 32
     X = rng.standard_normal((batch, n, width - 1)) / np.sqrt(width - 1)

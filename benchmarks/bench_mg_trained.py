@@ -1,7 +1,7 @@
 """Benchmark: ensemble training for the Mehta & Gupta trained-model claims, and the cost of each level.
 
 1. Ensemble speed-up: seconds per optimizer step of E independent models trained as one ensemble
-   (:mod:`iclverify.empirics.ensemble`) against E single-model ensembles, for small shapes where fixed
+   (:mod:`iclverify.empirics.training.ensemble`) against E single-model ensembles, for small shapes where fixed
    per-step overhead dominates (the regime of every quick-level run).
 2. Projected time of each claim's sweep at ``--level`` (quick or full): the step time of every distinct
    ensemble the level trains (measured over ``--steps`` steps after a warm-up, minimum of ``--repeat``),
@@ -18,12 +18,12 @@ import time
 
 import torch
 
-from iclverify.empirics.ensemble import EnsembleConfig, _batch, _clip_per_member, _threads, build_ensemble
-from iclverify.empirics.device import pick_device
-from iclverify.empirics.eta_measurement import lsa_config
-from iclverify.empirics.shape_grids import aspect_family, fixed_parameters, fixed_product, tab3_shapes
-from iclverify.empirics.train import torch_threads
-from iclverify.proofs.mehta_gupta2025_trained import SETUPS, _protocol
+from iclverify.empirics.experiments.eta_measurement import lsa_config
+from iclverify.empirics.experiments.shape_grids import aspect_family, fixed_parameters, fixed_product, tab3_shapes
+from iclverify.empirics.training.ensemble import EnsembleConfig, _batch, _clip_per_member, _threads, build_ensemble
+from iclverify.empirics.training.train import torch_threads
+from iclverify.proofs.mehta_gupta2025.trained import SETUPS, _protocol
+from iclverify.runtime.device import pick_device
 
 
 def step_seconds(cfg: EnsembleConfig, *, device: str, steps: int, repeat: int) -> float:
@@ -67,7 +67,9 @@ def speedup(device: str, steps: int, repeat: int) -> None:
                 one = lsa_config(L=shape[0], d=shape[1], seeds=(0,), steps=100, lr=0.01)
             together = step_seconds(cfg, device=device, steps=steps, repeat=repeat)
             single = step_seconds(one, device=device, steps=steps, repeat=repeat)
-            print(f"  {model} {shape} E={E}: ensemble {together * 1e3:7.1f} ms, separately {E * single * 1e3:7.1f} ms, speed-up {E * single / together:4.1f}x")
+            print(
+                f"  {model} {shape} E={E}: ensemble {together * 1e3:7.1f} ms, separately {E * single * 1e3:7.1f} ms, speed-up {E * single / together:4.1f}x"
+            )
 
 
 def level_ensembles(level: str) -> dict[str, list[EnsembleConfig]]:
@@ -76,12 +78,16 @@ def level_ensembles(level: str) -> dict[str, list[EnsembleConfig]]:
     gpt = _protocol(**s["gpt"])
     out: dict[str, list[EnsembleConfig]] = {}
     eta = s["eta"]
-    out["T2.eta-measured"] = [lsa_config(L=L, d=d, seeds=tuple(range(eta["seeds"])), steps=eta["steps"], lr=eta["lr"]) for L, d in eta["cells"]]
+    out["T2.eta-measured"] = [
+        lsa_config(L=L, d=d, seeds=tuple(range(eta["seeds"])), steps=eta["steps"], lr=eta["lr"])
+        for L, d in eta["cells"]
+    ]
     size = s["size"]
     seeds = tuple(range(size["seeds"]))
     out["T1b.measured-exponent"] = [
         gpt.config(layers=L, width=D, seeds=seeds, task=task, **({"s": size["s"]} if task == "sparse-linear" else {}))
-        for task, depths in size["depths"].items() for L, D in aspect_family(depths, ratio=size["ratio"])
+        for task, depths in size["depths"].items()
+        for L, D in aspect_family(depths, ratio=size["ratio"])
     ]
     alloc = s["allocation"]
     seeds = tuple(range(alloc["seeds"]))
@@ -92,8 +98,11 @@ def level_ensembles(level: str) -> dict[str, list[EnsembleConfig]]:
     out["Tab3.depth-beats-width"] = [gpt.config(layers=L, width=D, seeds=seeds) for L, D in t3.values()]
     tr = s["transition"]
     p = _protocol(steps=tr["steps"], lr=tr["lr"])
-    out["P3.sigmoid"] = [p.config(layers=tr["L"], width=D, seeds=tuple(range(tr["seeds"])), task="tree", ell=k, h=tr["h"], rho=0.0)
-                         for k in tr["ks"] for D in tr["widths"]]
+    out["P3.sigmoid"] = [
+        p.config(layers=tr["L"], width=D, seeds=tuple(range(tr["seeds"])), task="tree", ell=k, h=tr["h"], rho=0.0)
+        for k in tr["ks"]
+        for D in tr["widths"]
+    ]
     seen: set[str] = set()
     for claim, cfgs in out.items():
         out[claim] = [c for c in cfgs if not (repr(c) in seen or seen.add(repr(c)))]

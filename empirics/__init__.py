@@ -1,1 +1,1 @@
-"""Finite-d reality: Monte Carlo of the reduced model, baselines and trained torch models."""
+"""Finite-d reality: Monte Carlo of the reduced models, trained torch models, and the experiments built on them."""

@@ -42,7 +42,7 @@ def cli(capsys, tmp_path, monkeypatch):
 
 @pytest.fixture
 def cache(tmp_path):
-    from iclverify.empirics.cache import ResultCache
+    from iclverify.runtime.cache import ResultCache
 
     return ResultCache(tmp_path / "cache")
 
@@ -63,9 +63,9 @@ def pdflatex():
 @pytest.fixture
 def tiny_lu(monkeypatch):
     """The quick level of the Lu et al. trained-model claims and figures shrunk to seconds (code paths only)."""
-    from iclverify.empirics import protocols
+    from iclverify.empirics.experiments import lu2024_protocols as protocols
     from iclverify.figures import lu2024_trained as figs
-    from iclverify.proofs import lu2024_trained as T
+    from iclverify.proofs.lu2024 import trained as T
 
     monkeypatch.setitem(protocols._QUICK, "linear", dict(steps=150, lr=3e-2))
     monkeypatch.setitem(protocols._QUICK, "softmax", dict(steps=80, lr=1e-2))
@@ -76,8 +76,16 @@ def tiny_lu(monkeypatch):
     monkeypatch.setitem(quick, "double_descent", dict(models=("linear",), ds=(3,), taus=(0.5, 1.0, 2.0), seeds=2))
     monkeypatch.setitem(quick, "scaling", dict(models=("linear",), ds=(3, 4), seeds=2))
     monkeypatch.setitem(quick, "order", dict(models=("linear", "two-blocks"), d=3, seeds=1, budget_factor=2))
-    monkeypatch.setitem(quick, "diversity", dict(d=3, tau=4.0, kappas=(0.5, 2.0, 8.0), seeds=1, steps=40, lr=3e-3, dmmse_runs=200))
-    monkeypatch.setitem(quick, "tie", dict(gamma_d=3, gamma_tau=4.0, lam=0.05, gamma_steps=800, linear_d=3, linear_taus=(4.0, 16.0), linear_steps=100))
+    monkeypatch.setitem(
+        quick, "diversity", dict(d=3, tau=4.0, kappas=(0.5, 2.0, 8.0), seeds=1, steps=40, lr=3e-3, dmmse_runs=200)
+    )
+    monkeypatch.setitem(
+        quick,
+        "tie",
+        dict(
+            gamma_d=3, gamma_tau=4.0, lam=0.05, gamma_steps=800, linear_d=3, linear_taus=(4.0, 16.0), linear_steps=100
+        ),
+    )
     monkeypatch.setitem(figs.FIG5_DEFAULTS, "quick", dict(models=("linear",), ds=(3,), runs=2, taus=(0.5, 1.0, 2.0)))
     monkeypatch.setitem(figs.FIG6_DEFAULTS, "quick", dict(ds=(3,), runs=1))
 
@@ -86,13 +94,17 @@ def tiny_lu(monkeypatch):
 def tiny_mg(monkeypatch):
     """The quick level of the Mehta & Gupta trained-model claims shrunk to seconds: few cells, steps and
     test contexts, two seeds (the figures reuse the claims' setups)."""
-    from iclverify.proofs import mehta_gupta2025_trained as mg
+    from iclverify.proofs.mehta_gupta2025 import trained as mg
 
     quick = mg.SETUPS["quick"]
     monkeypatch.setitem(mg.N_BOOT, "quick", 40)
-    monkeypatch.setitem(quick, "eta", dict(cells=[(1, 3), (2, 3), (1, 4)], seeds=2, steps=10, lr=0.01, test_contexts=50))
+    monkeypatch.setitem(
+        quick, "eta", dict(cells=[(1, 3), (2, 3), (1, 4)], seeds=2, steps=10, lr=0.01, test_contexts=50)
+    )
     monkeypatch.setitem(quick, "gpt", dict(steps=5, lr=0.01, test_contexts=50))
-    monkeypatch.setitem(quick, "size", dict(depths={"linear": (1, 2, 3), "sparse-linear": (1, 2, 4)}, ratio=2, s=1, seeds=2))
+    monkeypatch.setitem(
+        quick, "size", dict(depths={"linear": (1, 2, 3), "sparse-linear": (1, 2, 4)}, ratio=2, s=1, seeds=2)
+    )
     monkeypatch.setitem(quick, "allocation", dict(budgets={16: (1, 2, 4), 32: (1, 2, 4)}, fixed_params=(16,), seeds=2))
     monkeypatch.setitem(quick, "transition", dict(steps=5, lr=0.01, h=1, ks=(2, 3), L=1, widths=(2, 3, 4, 6), seeds=2))
     return quick
@@ -103,7 +115,7 @@ def one_torch_thread():
     """Tiny models and forward passes: on a shared 2-core machine torch's idle worker threads slow them
     down many-fold (the trainers run such models on one thread for the same reason)."""
     pytest.importorskip("torch")
-    from iclverify.empirics.train import torch_threads
+    from iclverify.empirics.training.train import torch_threads
 
     with torch_threads(1):
         yield

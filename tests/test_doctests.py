@@ -12,10 +12,11 @@ import iclverify
 import iclverify.empirics
 import iclverify.numerics
 import iclverify.proofs
+import iclverify.runtime
 import iclverify.theory
 
 # The layers are mapped packages (their folders are not inside iclverify/), so walk each one.
-PACKAGES = (iclverify, iclverify.theory, iclverify.numerics, iclverify.empirics, iclverify.proofs)
+PACKAGES = (iclverify, iclverify.runtime, iclverify.theory, iclverify.numerics, iclverify.empirics, iclverify.proofs)
 OPTIONAL = {"torch"}  # modules that need an extra are skipped when it is missing
 
 

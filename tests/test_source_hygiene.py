@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = ("theory", "numerics", "empirics", "proofs", "iclverify", "tests", "benchmarks")
+FOLDERS = ("runtime", "theory", "numerics", "empirics", "proofs", "iclverify", "tests", "benchmarks")
 CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-@pytest.mark.parametrize("path", sorted(p for f in FOLDERS for p in (ROOT / f).glob("**/*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", sorted(p for f in FOLDERS for p in (ROOT / f).glob("**/*.py")), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_no_control_characters(path: Path) -> None:
     data = path.read_bytes()
     bad = [data.count(b"\n", 0, m.start()) + 1 for m in CONTROL.finditer(data)]

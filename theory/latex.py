@@ -61,21 +61,95 @@ def tex_escape(text: str) -> str:
 
 # Unicode that verdict reasons, titles and statements use, as LaTeX valid in text and math mode alike.
 _GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "varepsilon", "η": "eta", "θ": "theta",
-    "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau",
-    "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta",
-    "Λ": "Lambda", "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "varepsilon",
+    "η": "eta",
+    "θ": "theta",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "ν": "nu",
+    "π": "pi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "τ": "tau",
+    "φ": "phi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
+    "Γ": "Gamma",
+    "Δ": "Delta",
+    "Θ": "Theta",
+    "Λ": "Lambda",
+    "Σ": "Sigma",
+    "Φ": "Phi",
+    "Ψ": "Psi",
+    "Ω": "Omega",
 }
 _SYMBOLS = {
-    "±": r"\pm", "·": r"\cdot", "×": r"\times", "←": r"\leftarrow", "→": r"\to", "∇": r"\nabla", "∈": r"\in",
-    "−": "-", "√": r"\surd", "∝": r"\propto", "∞": r"\infty", "≈": r"\approx", "≤": r"\le", "≥": r"\ge",
-    "≲": r"\lesssim", "≠": r"\neq", "⊗": r"\otimes", "⊙": r"\odot", "⌈": r"\lceil", "⌉": r"\rceil",
-    "⟨": r"\langle", "⟩": r"\rangle", "‖": r"\|", "ℓ": r"\ell", "ŷ": r"\hat y", "ŵ": r"\hat w",
-    "ᵀ": r"^{\top}", "½": r"\tfrac12", "²": "^{2}", "³": "^{3}", "¹": "^{1}", "⁰": "^{0}", "⁴": "^{4}",
-    "⁵": "^{5}", "⁶": "^{6}", "⁷": "^{7}", "⁸": "^{8}", "⁹": "^{9}", "⁺": "^{+}", "⁻": "^{-}",
-    "₀": "_{0}", "₁": "_{1}", "₂": "_{2}", "₊": "_{+}", "₋": "_{-}", "∑": r"\sum", "∫": r"\int",
+    "±": r"\pm",
+    "·": r"\cdot",
+    "×": r"\times",
+    "←": r"\leftarrow",
+    "→": r"\to",
+    "∇": r"\nabla",
+    "∈": r"\in",
+    "−": "-",
+    "√": r"\surd",
+    "∝": r"\propto",
+    "∞": r"\infty",
+    "≈": r"\approx",
+    "≤": r"\le",
+    "≥": r"\ge",
+    "≲": r"\lesssim",
+    "≠": r"\neq",
+    "⊗": r"\otimes",
+    "⊙": r"\odot",
+    "⌈": r"\lceil",
+    "⌉": r"\rceil",
+    "⟨": r"\langle",
+    "⟩": r"\rangle",
+    "‖": r"\|",
+    "ℓ": r"\ell",
+    "ŷ": r"\hat y",
+    "ŵ": r"\hat w",
+    "ᵀ": r"^{\top}",
+    "½": r"\tfrac12",
+    "²": "^{2}",
+    "³": "^{3}",
+    "¹": "^{1}",
+    "⁰": "^{0}",
+    "⁴": "^{4}",
+    "⁵": "^{5}",
+    "⁶": "^{6}",
+    "⁷": "^{7}",
+    "⁸": "^{8}",
+    "⁹": "^{9}",
+    "⁺": "^{+}",
+    "⁻": "^{-}",
+    "₀": "_{0}",
+    "₁": "_{1}",
+    "₂": "_{2}",
+    "₊": "_{+}",
+    "₋": "_{-}",
+    "∑": r"\sum",
+    "∫": r"\int",
 }
-_TEXT = {"§": r"\S{}", "–": "--", "—": "---", "“": "``", "”": "''", "‘": "`", "’": "'", "…": r"\dots{}", "ö": r"\"o", "é": r"\'e"}
+_TEXT = {
+    "§": r"\S{}",
+    "–": "--",
+    "—": "---",
+    "“": "``",
+    "”": "''",
+    "‘": "`",
+    "’": "'",
+    "…": r"\dots{}",
+    "ö": r"\"o",
+    "é": r"\'e",
+}
 UNICODE_TEX = {
     **{ch: rf"\ensuremath{{\{name}}}" for ch, name in _GREEK.items()},
     **{ch: rf"\ensuremath{{{tex}}}" if tex != "-" else "-" for ch, tex in _SYMBOLS.items()},
@@ -120,7 +194,9 @@ def _render_step(step: Step) -> str:
     detail = f": {tex_escape(step.detail)}" if step.detail and step.how != "definition" else ""
     lines = [f"{step.text} \\how{{{tag}{detail}}}", ""]
     if step.lhs is not None or step.rhs is not None:
-        body = " ".join(p for p in (math_tex(step.lhs), step.relation if step.lhs is not None else "", math_tex(step.rhs)) if p)
+        body = " ".join(
+            p for p in (math_tex(step.lhs), step.relation if step.lhs is not None else "", math_tex(step.rhs)) if p
+        )
         lines += [r"\begin{center}", rf"\fitmath{{{body}}}", r"\end{center}", ""]
     return "\n".join(lines)
 
@@ -135,7 +211,12 @@ def render_derivation(derivation: Derivation, *, level: str = "subsection") -> s
         parts.append(r"\item " + _render_step(step))
     parts.append(r"\end{enumerate}")
     if derivation.result is not None:
-        parts += [r"\paragraph{Result.}", r"\begin{center}", rf"\fitmath{{{math_tex(derivation.result)}}}", r"\end{center}"]
+        parts += [
+            r"\paragraph{Result.}",
+            r"\begin{center}",
+            rf"\fitmath{{{math_tex(derivation.result)}}}",
+            r"\end{center}",
+        ]
     return "\n".join(parts) + "\n"
 
 

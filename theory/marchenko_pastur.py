@@ -186,7 +186,13 @@ def derivation() -> Derivation:
             lhs=q,
             rhs=sp.Integer(0),
         ),
-        Step(text="SymPy solves it; the two roots are", lhs=sp.Symbol("M_+"), rhs=plus, how="symbolic", detail="sympy.solve"),
+        Step(
+            text="SymPy solves it; the two roots are",
+            lhs=sp.Symbol("M_+"),
+            rhs=plus,
+            how="symbolic",
+            detail="sympy.solve",
+        ),
         Step(
             text=r"Vieta: the product of the roots is negative, so exactly one root is positive; the larger one, since $M_+ - M_- > 0$",
             lhs=sp.Symbol("M_+") * sp.Symbol("M_-"),
@@ -224,7 +230,14 @@ def derivation() -> Derivation:
             how="symbolic",
             detail="from the identity: 1 - zM < M",
         ),
-        proved_limit(r"Infinite task diversity", m, kappa, sp.oo, 1 / (1 + z), lhs=r"M_\infty(z) = \lim_{\kappa\to\infty} M_\kappa(z)"),
+        proved_limit(
+            r"Infinite task diversity",
+            m,
+            kappa,
+            sp.oo,
+            1 / (1 + z),
+            lhs=r"M_\infty(z) = \lim_{\kappa\to\infty} M_\kappa(z)",
+        ),
     ]
     return Derivation(
         id="mp.transform",

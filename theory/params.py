@@ -12,7 +12,7 @@ Fraction(1, 100)
 >>> LuParams(tau=1, alpha=1, kappa=1, rho=0)
 Traceback (most recent call last):
 ...
-iclverify.theory.errors.ParameterError: tau = 1 with lam = 0 is the interpolation threshold, where the ridgeless error diverges; give lam > 0 or tau != 1
+iclverify.runtime.errors.ParameterError: tau = 1 with lam = 0 is the interpolation threshold, where the ridgeless error diverges; give lam > 0 or tau != 1
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from fractions import Fraction
 from numbers import Real
 from typing import Literal
 
-from iclverify.theory.errors import ParameterError
+from iclverify.runtime.errors import ParameterError
 
 Exact = Fraction | float  # a Fraction, or math.inf where infinity is allowed
 
@@ -50,7 +50,7 @@ def exact_real(
     >>> exact_real("alpha", "nan", low=0, low_open=True)
     Traceback (most recent call last):
     ...
-    iclverify.theory.errors.ParameterError: alpha must be a finite number > 0, got nan
+    iclverify.runtime.errors.ParameterError: alpha must be a finite number > 0, got nan
     """
     bound = "" if low is None else f" {'>' if low_open else '>='} {low}"
     kind = "a number" if allow_inf else "a finite number"
@@ -121,7 +121,7 @@ class LuParams:
         """Which side of the interpolation threshold :math:`\\tau = 1` the point lies on."""
         return "tau<1" if self.tau < 1 else "tau>1" if self.tau > 1 else "tau=1"
 
-    def replace(self, **changes: object) -> "LuParams":
+    def replace(self, **changes: object) -> LuParams:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 

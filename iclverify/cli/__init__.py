@@ -15,7 +15,7 @@ import sys
 import typer
 
 from iclverify.cli.app import app
-from iclverify.theory.errors import UserError
+from iclverify.runtime.errors import UserError
 
 __all__ = ["app", "main"]
 
@@ -26,7 +26,11 @@ _USAGE: tuple[type[BaseException], ...] = (typer.exceptions.TyperException,)
 try:  # pragma: no cover - depends on the installed typer
     import click
 
-    _EXIT, _ABORT, _USAGE = _EXIT + (click.exceptions.Exit,), _ABORT + (click.exceptions.Abort,), _USAGE + (click.ClickException,)
+    _EXIT, _ABORT, _USAGE = (
+        _EXIT + (click.exceptions.Exit,),
+        _ABORT + (click.exceptions.Abort,),
+        _USAGE + (click.ClickException,),
+    )
 except ImportError:
     pass
 
@@ -70,5 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line unless debugging
         if debug:
             raise
-        err.print(f"internal error: {type(exc).__name__}: {exc} (set ICLVERIFY_DEBUG=1 for the traceback)", markup=False)
+        err.print(
+            f"internal error: {type(exc).__name__}: {exc} (set ICLVERIFY_DEBUG=1 for the traceback)", markup=False
+        )
         return 1

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from iclverify.empirics.cache import ResultCache, to_plain
-from iclverify.empirics.sweep import Progress as ProgressSink
-from iclverify.theory.errors import ConfigError
+from iclverify.runtime.cache import ResultCache, to_plain
+from iclverify.runtime.errors import ConfigError
+from iclverify.runtime.sweep import Progress as ProgressSink
 
 # Piped output is not wrapped to 80 columns: tables stay readable in logs and files.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 180)
@@ -25,7 +25,8 @@ SeedOption = Annotated[int, typer.Option(min=0, help="The one seed every random 
 LevelOption = Annotated[str, typer.Option(help="quick (CI, laptops) or full (the paper's sizes).")]
 DeviceOption = Annotated[str, typer.Option(help="auto (CUDA when present), cpu or cuda.")]
 CacheDirOption = Annotated[
-    Path | None, typer.Option(help="Where finished results are cached (default: $ICLVERIFY_CACHE or ~/.cache/icl-verify).")
+    Path | None,
+    typer.Option(help="Where finished results are cached (default: $ICLVERIFY_CACHE or ~/.cache/icl-verify)."),
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Compute everything afresh and store nothing.")]
 

@@ -20,7 +20,7 @@ from iclverify.cli.common import (
     progress_bar,
 )
 from iclverify.figures import FigureRequest, all_figures, get_figure
-from iclverify.theory.errors import ConfigError
+from iclverify.runtime.errors import ConfigError
 
 
 @app.command()

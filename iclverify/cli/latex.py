@@ -10,13 +10,13 @@ import typer
 
 from iclverify.cli.app import app
 from iclverify.cli.common import err, out
-from iclverify.latex_pdf import compile_pdf
-from iclverify.theory.errors import ConfigError, UnknownNameError
+from iclverify.report.latex_pdf import compile_pdf
+from iclverify.runtime.errors import ConfigError, UnknownNameError
 
 # paper name -> module whose latex_document() returns the .tex source
 DOCUMENTS = {
-    "lu2024": "iclverify.theory.lu2024",
-    "mehta-gupta": "iclverify.theory.mehta_gupta2025",
+    "lu2024": "iclverify.theory.lu2024.formulas",
+    "mehta-gupta": "iclverify.theory.mehta_gupta2025.formulas",
 }
 
 

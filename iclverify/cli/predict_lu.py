@@ -1,7 +1,7 @@
 """``icl-verify predict lu2024``: Lu et al.'s e_icl, e_idg, g_task (and the ridge root) at one point.
 
 Parameters are read as the exact decimals typed (``--rho 0.01`` is exactly 1/100), the outputs are
-certified to ``--dps`` significant digits by interval arithmetic (see :mod:`iclverify.numerics.lu2024`).
+certified to ``--dps`` significant digits by interval arithmetic (see :mod:`iclverify.numerics.lu2024.certified`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from rich.table import Table
 
 from iclverify.cli.app import predict_app
 from iclverify.cli.common import err, out, write_json
-from iclverify.numerics.lu2024 import LuPrediction, evaluate
-from iclverify.theory.errors import ParameterError
+from iclverify.numerics.lu2024.certified import LuPrediction, evaluate
+from iclverify.runtime.errors import ParameterError
 from iclverify.theory.params import LuParams
 
 __all__ = ["lu2024", "prediction_json"]
@@ -92,7 +92,10 @@ def lu2024(
     if pred.root is not None:
         r = pred.root
         table.add_row("ridge root eps", _num(r.value, digits))
-        table.add_row("  bracket (certified)" if r.certified else "  bracket", f"[{_num(r.bracket[0], digits + 10)}, {_num(r.bracket[1], digits + 10)}]")
+        table.add_row(
+            "  bracket (certified)" if r.certified else "  bracket",
+            f"[{_num(r.bracket[0], digits + 10)}, {_num(r.bracket[1], digits + 10)}]",
+        )
         table.add_row("  residual f(eps)", _num(r.residual, 5))
         table.add_row("  solver evaluations", str(r.iterations))
     out.print(f"tau={p['tau']}  alpha={p['alpha']}  kappa={p['kappa']}  rho={p['rho']}  lam={p['lam']}")

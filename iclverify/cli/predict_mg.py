@@ -15,14 +15,18 @@ from rich.table import Table
 
 from iclverify.cli.app import predict_app
 from iclverify.cli.common import out, write_json
-from iclverify.numerics import mehta_gupta2025 as nmg
-from iclverify.theory.allocation import BUDGETS
-from iclverify.theory.errors import ParameterError
-from iclverify.theory.mehta_gupta2025 import exact_number
+from iclverify.numerics.mehta_gupta2025 import evaluate as nmg
+from iclverify.runtime.errors import ParameterError
+from iclverify.theory.mehta_gupta2025.allocation import BUDGETS
+from iclverify.theory.mehta_gupta2025.formulas import exact_number
 
 __all__ = ["allocation_json", "critical_scale_json", "exponent_json", "mg_app"]
 
-mg_app = typer.Typer(help="Mehta & Gupta (2025): exponent, optimal allocation, critical scale.", no_args_is_help=True, rich_markup_mode=None)
+mg_app = typer.Typer(
+    help="Mehta & Gupta (2025): exponent, optimal allocation, critical scale.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 predict_app.add_typer(mg_app, name="mehta-gupta")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
@@ -128,7 +132,12 @@ def exponent(
         return
     _show(
         f"Mehta & Gupta: exponent at h = {data['h']}",
-        [("alpha (exact)", data["alpha"]), ("alpha", data["alpha_decimal"]), ("1/alpha", data["inverse_alpha"]), ("N factor to halve the error", data["halving_factor"])],
+        [
+            ("alpha (exact)", data["alpha"]),
+            ("alpha", data["alpha_decimal"]),
+            ("1/alpha", data["inverse_alpha"]),
+            ("N factor to halve the error", data["halving_factor"]),
+        ],
     )
 
 
@@ -175,6 +184,11 @@ def critical_scale(
         return
     _show(
         f"Mehta & Gupta: critical scale at k = {data['k']}, h = {data['h']}",
-        [("N_c (exact)", data["N_c_exact"]), ("N_c", data["N_c_decimal"]), ("1/alpha", data["inverse_alpha"]), ("N factor to halve the error", data["halving_factor"])],
+        [
+            ("N_c (exact)", data["N_c_exact"]),
+            ("N_c", data["N_c_decimal"]),
+            ("1/alpha", data["inverse_alpha"]),
+            ("N factor to halve the error", data["halving_factor"]),
+        ],
         note=f"Unit prefactor (the summary states Θ(·)); {data['relation']}.",
     )

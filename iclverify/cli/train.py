@@ -13,20 +13,35 @@ from typing import Annotated
 import typer
 
 from iclverify.cli.app import app
-from iclverify.cli.common import CacheDirOption, DeviceOption, NoCacheOption, SeedOption, make_cache, out, progress_bar, write_json
-from iclverify.theory.errors import ConfigError
+from iclverify.cli.common import (
+    CacheDirOption,
+    DeviceOption,
+    NoCacheOption,
+    SeedOption,
+    make_cache,
+    out,
+    progress_bar,
+    write_json,
+)
+from iclverify.runtime.errors import ConfigError
 
 
 @app.command("train")
 def train_command(
     model: Annotated[str, typer.Option(help="gamma, linear, softmax or transformer.")] = "linear",
-    layers: Annotated[int, typer.Option(help="Layers (linear), attention blocks (softmax) or blocks with MLP (transformer).")] = 1,
+    layers: Annotated[
+        int, typer.Option(help="Layers (linear), attention blocks (softmax) or blocks with MLP (transformer).")
+    ] = 1,
     d: Annotated[int, typer.Option("--d", help="Token dimension.")] = 20,
-    tau: Annotated[float, typer.Option(help="Training contexts P = τd² ('inf': fresh contexts every step, needs --batch-size).")] = 1.0,
+    tau: Annotated[
+        float, typer.Option(help="Training contexts P = τd² ('inf': fresh contexts every step, needs --batch-size).")
+    ] = 1.0,
     alpha: Annotated[float, typer.Option(help="Context length ℓ = αd.")] = 1.0,
     kappa: Annotated[float, typer.Option(help="Tasks k = κd ('inf': a fresh task per context).")] = math.inf,
     rho: Annotated[float, typer.Option(help="Label-noise variance.")] = 0.01,
-    steps: Annotated[int | None, typer.Option(help="Optimizer steps (default 10 000 unless --epochs is given).")] = None,
+    steps: Annotated[
+        int | None, typer.Option(help="Optimizer steps (default 10 000 unless --epochs is given).")
+    ] = None,
     epochs: Annotated[float | None, typer.Option(help="Passes over the training set (instead of --steps).")] = None,
     lr: Annotated[float, typer.Option(help="AdamW learning rate.")] = 1e-4,
     lr_schedule: Annotated[str, typer.Option(help="constant or cosine.")] = "constant",
@@ -34,33 +49,56 @@ def train_command(
     batch_fraction: Annotated[float, typer.Option(help="Minibatch size as a fraction of P.")] = 0.1,
     batch_size: Annotated[int | None, typer.Option(help="Minibatch size (overrides --batch-fraction).")] = None,
     ridge: Annotated[float, typer.Option(help="λ of the penalty (λ/d)‖θ‖² (the gamma model's matched ridge).")] = 0.0,
-    scaling: Annotated[str, typer.Option(help="Linear attention scales: unit or mehta-gupta (1/√(d+1), 1/√L).")] = "unit",
+    scaling: Annotated[
+        str, typer.Option(help="Linear attention scales: unit or mehta-gupta (1/√(d+1), 1/√L).")
+    ] = "unit",
     dtype: Annotated[str, typer.Option(help="float32 or float64.")] = "float32",
     test_contexts: Annotated[int, typer.Option(help="Contexts in each of the ICL and IDG test sets.")] = 4000,
-    threads: Annotated[int | None, typer.Option(min=1, help="CPU threads (default: 1 for small models, else torch's choice).")] = None,
+    threads: Annotated[
+        int | None, typer.Option(min=1, help="CPU threads (default: 1 for small models, else torch's choice).")
+    ] = None,
     seed: SeedOption = 0,
     device: DeviceOption = "auto",
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON to this file ('-': stdout).")] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the result as JSON to this file ('-': stdout).")
+    ] = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Train one model on P = τd² in-context regression contexts and report its errors."""
-    from iclverify.empirics.train import TrainConfig, train
+    from iclverify.empirics.training.train import TrainConfig, train
 
     if steps is not None and epochs is not None:
         raise ConfigError("give --steps or --epochs, not both")
     if epochs is not None and not (math.isfinite(epochs) and epochs > 0):
         raise ConfigError(f"--epochs must be a positive number, got {epochs}")
     config = TrainConfig(
-        model=model, layers=layers, d=d, alpha=alpha, tau=tau, kappa=kappa, rho=rho, steps=steps or 10_000, lr=lr,
-        lr_schedule=lr_schedule, weight_decay=weight_decay, batch_fraction=batch_fraction, batch_size=batch_size, ridge=ridge,
-        scaling=scaling, dtype=dtype, test_contexts=test_contexts, seed=seed,
+        model=model,
+        layers=layers,
+        d=d,
+        alpha=alpha,
+        tau=tau,
+        kappa=kappa,
+        rho=rho,
+        steps=steps or 10_000,
+        lr=lr,
+        lr_schedule=lr_schedule,
+        weight_decay=weight_decay,
+        batch_fraction=batch_fraction,
+        batch_size=batch_size,
+        ridge=ridge,
+        scaling=scaling,
+        dtype=dtype,
+        test_contexts=test_contexts,
+        seed=seed,
     )
     if epochs is not None:
         config = config.replace(steps=max(1, math.ceil(epochs * config.steps_per_epoch)))
     with progress_bar(progress) as sink:
-        result = train(config, device=device, cache=make_cache(cache_dir, no_cache), progress=sink, threads=threads or "auto")
+        result = train(
+            config, device=device, cache=make_cache(cache_dir, no_cache), progress=sink, threads=threads or "auto"
+        )
     data = {"config": config.to_dict(), "result": result}
     if json_path is not None:
         write_json(data, json_path)

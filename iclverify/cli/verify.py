@@ -31,12 +31,12 @@ from iclverify.cli.common import (
     write_json,
 )
 from iclverify.figures import FigureRequest, get_figure
-from iclverify.latex_pdf import pdflatex_available
-from iclverify.proofs.claims import STATUSES, CheckContext
-from iclverify.proofs.registry import select
-from iclverify.proofs.runner import Outcome, run_claims
-from iclverify.report import environment, write_report
-from iclverify.theory.errors import ConfigError
+from iclverify.proofs.framework.claims import STATUSES, CheckContext
+from iclverify.proofs.framework.registry import select
+from iclverify.proofs.framework.runner import Outcome, run_claims
+from iclverify.report.document import environment, write_report
+from iclverify.report.latex_pdf import pdflatex_available
+from iclverify.runtime.errors import ConfigError
 
 STYLE = {"confirmed": "green", "refuted": "red", "inconclusive": "yellow", "error": "magenta"}
 
@@ -76,7 +76,14 @@ def _draw_figures(outcomes: list[Outcome], out_dir: Path, ctx: CheckContext) -> 
         if name is None:
             continue
         if name not in by_name:
-            request = FigureRequest(out=out_dir / name, level=ctx.level, seed=ctx.seed, device=ctx.device, cache=ctx.cache, progress=ctx.progress)
+            request = FigureRequest(
+                out=out_dir / name,
+                level=ctx.level,
+                seed=ctx.seed,
+                device=ctx.device,
+                cache=ctx.cache,
+                progress=ctx.progress,
+            )
             try:
                 by_name[name] = get_figure(name).build(request)
             except Exception as exc:  # a figure must not sink the report
@@ -86,7 +93,9 @@ def _draw_figures(outcomes: list[Outcome], out_dir: Path, ctx: CheckContext) -> 
     return drawn
 
 
-def _write_report(outcomes: list[Outcome], folder: Path, drawn: dict[str, list[Path]], *, level: str, seed: int, seconds: float) -> None:
+def _write_report(
+    outcomes: list[Outcome], folder: Path, drawn: dict[str, list[Path]], *, level: str, seed: int, seconds: float
+) -> None:
     env = environment(level=level, seed=seed, seconds=seconds)
     try:
         files = write_report(outcomes, folder, env=env, figures=drawn, pdf=pdflatex_available())
@@ -96,7 +105,9 @@ def _write_report(outcomes: list[Outcome], folder: Path, drawn: dict[str, list[P
         if path is not None:
             out.print(f"wrote {path}")
     if files.pdf is None:
-        err.print("pdflatex not found: wrote report.tex and report.html only (apt-get install texlive-latex-recommended lmodern)")
+        err.print(
+            "pdflatex not found: wrote report.tex and report.html only (apt-get install texlive-latex-recommended lmodern)"
+        )
 
 
 @app.command()
@@ -106,12 +117,18 @@ def verify(
     level: LevelOption = "quick",
     seed: SeedOption = 0,
     device: DeviceOption = "auto",
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write the verdicts as JSON to this file ('-': stdout).")] = None,
-    fail_on: Annotated[str, typer.Option(help="Comma-separated verdicts that make the exit status 3, e.g. refuted,inconclusive.")] = "",
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the verdicts as JSON to this file ('-': stdout).")
+    ] = None,
+    fail_on: Annotated[
+        str, typer.Option(help="Comma-separated verdicts that make the exit status 3, e.g. refuted,inconclusive.")
+    ] = "",
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
     progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
-    report: Annotated[Path | None, typer.Option(help="Write the report (PDF via LaTeX, and HTML) into this folder.")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the report (PDF via LaTeX, and HTML) into this folder.")
+    ] = None,
     figures: Annotated[bool, typer.Option(help="Draw each claim's figure into the report.")] = True,
 ) -> int:
     """Run the registered claims and print one row per claim with its verdict."""
@@ -164,7 +181,14 @@ def list_claims(
     if as_json:
         write_json(
             [
-                {"id": c.id, "paper": c.paper, "title": c.title, "where": c.where, "provenance": c.provenance, "layers": list(c.layers)}
+                {
+                    "id": c.id,
+                    "paper": c.paper,
+                    "title": c.title,
+                    "where": c.where,
+                    "provenance": c.provenance,
+                    "layers": list(c.layers),
+                }
                 for c in claims
             ],
             None,

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from iclverify.empirics.cache import ResultCache
-from iclverify.empirics.sweep import Progress
-from iclverify.theory.errors import UnknownNameError
+from iclverify.runtime.cache import ResultCache
+from iclverify.runtime.errors import UnknownNameError
+from iclverify.runtime.sweep import Progress
 
 __all__ = ["FigureRequest", "FigureSpec", "all_figures", "get_figure"]
 

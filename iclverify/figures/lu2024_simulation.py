@@ -1,6 +1,6 @@
 """Lu et al. (2024) Figs. 1, 2 and 4: theory curves with finite-d Γ* (and dMMSE) points and 95% error bars.
 
-Theory: :mod:`iclverify.numerics.lu2024_float`. Points: :mod:`iclverify.empirics.simulate` (exact-law sampler,
+Theory: :mod:`iclverify.numerics.lu2024.vectorised`. Points: :mod:`iclverify.empirics.montecarlo.simulate` (exact-law sampler,
 structured ridge solver, exact finite-d test error), cached per run so that an interrupted figure
 resumes. Defaults (d = 32) finish in about a minute on 2 cores; ``--d 100`` gives the paper's dimension.
 Several ``--d`` draw one marker per dimension. ``--level full`` draws Fig. 4 as in the paper
@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from iclverify.empirics.simulate import simulate_dmmse, simulate_gamma
+from iclverify.empirics.montecarlo.simulate import simulate_dmmse, simulate_gamma
 from iclverify.figures import FigureRequest, FigureSpec
 from iclverify.figures.output import new_figure, save_figure
-from iclverify.numerics import lu2024_float
+from iclverify.numerics.lu2024 import vectorised as lu2024_float
 from iclverify.theory.params import LuParams
 
 __all__ = ["FIGURES"]
@@ -44,10 +44,21 @@ def _theory_row(panel: str, series: str, x_name: str, x: float, y: float) -> dic
     return {"panel": panel, "series": series, "kind": "theory", x_name: x, "y": y}
 
 
-def _sim_row(panel: str, series: str, kind: str, x_name: str, x: float, ci: Any, d: int, seed: int, sizes: dict[str, Any]) -> dict[str, Any]:
+def _sim_row(
+    panel: str, series: str, kind: str, x_name: str, x: float, ci: Any, d: int, seed: int, sizes: dict[str, Any]
+) -> dict[str, Any]:
     return {
-        "panel": panel, "series": series, "kind": kind, x_name: x, "y": ci.mean, "y_low": ci.low, "y_high": ci.high,
-        "runs": ci.n, "d": d, "seed": seed, **{k: sizes.get(k) for k in ("n", "ell", "k")},
+        "panel": panel,
+        "series": series,
+        "kind": kind,
+        x_name: x,
+        "y": ci.mean,
+        "y_low": ci.low,
+        "y_high": ci.high,
+        "runs": ci.n,
+        "d": d,
+        "seed": seed,
+        **{k: sizes.get(k) for k in ("n", "ell", "k")},
     }
 
 
@@ -83,16 +94,32 @@ def build_fig1(request: FigureRequest) -> list[Path]:
             y = np.full(grid.shape, np.nan)
             y[ok] = getattr(lu2024_float, quantity)(grid[ok], alpha, 0.5, 0.01)
             ax.plot(grid, y, color=color, lw=1.2, label=f"α={alpha}")
-            rows += [_theory_row(panel, f"alpha={alpha}", "tau", float(t), float(v)) for t, v in zip(grid[ok], y[ok], strict=True)]
+            rows += [
+                _theory_row(panel, f"alpha={alpha}", "tau", float(t), float(v))
+                for t, v in zip(grid[ok], y[ok], strict=True)
+            ]
             for j, d in enumerate(ds):
                 cis = []
                 for tau in FIG1_TAUS:
                     pt = _point(LuParams(tau=tau, alpha=alpha, kappa="0.5", rho="0.01", lam="1e-5"), d, request, runs)
                     cis.append(getattr(pt, quantity))
-                    rows.append(_sim_row(panel, f"alpha={alpha}", "gamma", "tau", _num(tau), cis[-1], d, request.seed, pt.sizes))
-                _errorbars(ax, [_num(t) for t in FIG1_TAUS], cis, color, MARKERS[j % len(MARKERS)], f"d={d}" if alpha == 1 else None)
-        ax.set(xlabel="τ = n/d²", ylabel=("$e^{ICL}$" if quantity == "e_icl" else "$e^{IDG}$") + " (ridgeless)", yscale="log",
-               title=f"{panel}: κ = 0.5, ρ = 0.01")
+                    rows.append(
+                        _sim_row(panel, f"alpha={alpha}", "gamma", "tau", _num(tau), cis[-1], d, request.seed, pt.sizes)
+                    )
+                _errorbars(
+                    ax,
+                    [_num(t) for t in FIG1_TAUS],
+                    cis,
+                    color,
+                    MARKERS[j % len(MARKERS)],
+                    f"d={d}" if alpha == 1 else None,
+                )
+        ax.set(
+            xlabel="τ = n/d²",
+            ylabel=("$e^{ICL}$" if quantity == "e_icl" else "$e^{IDG}$") + " (ridgeless)",
+            yscale="log",
+            title=f"{panel}: κ = 0.5, ρ = 0.01",
+        )
         ax.axvline(1, color="grey", lw=0.6, ls=":")
         ax.legend(fontsize=7)
     ax = axes[0, 2]
@@ -110,7 +137,10 @@ def build_fig1(request: FigureRequest) -> list[Path]:
             _errorbars(ax, [_num(t) for t in FIG1_TAUS], cis, color, MARKERS[j % len(MARKERS)], None)
     ax.set(xlabel="τ = n/d²", ylabel="$e^{ICL}$", yscale="log", title="C: α = 10, κ = ∞, ρ = 0.01")
     ax.legend(fontsize=7)
-    fig.suptitle(f"Lu et al. Fig. 1 — theory (lines), finite-d Γ* (points, 95% CI over {runs} runs), d = {', '.join(map(str, ds))}", fontsize=9)
+    fig.suptitle(
+        f"Lu et al. Fig. 1 — theory (lines), finite-d Γ* (points, 95% CI over {runs} runs), d = {', '.join(map(str, ds))}",
+        fontsize=9,
+    )
     return save_figure(fig, request.out, "lu2024-fig1", rows)
 
 
@@ -137,18 +167,27 @@ def build_fig2(request: FigureRequest) -> list[Path]:
             color = cmap(i / max(1, len(kappas) - 1))
             y = getattr(lu2024_float, quantity)(_num(tau), fine, _num(kappa), _num(rho), 1e-6)
             ax.plot(fine, y, color=color, lw=1.2, label=f"κ={kappa}")
-            rows += [_theory_row(panel, f"kappa={kappa}", "alpha", float(a), float(v)) for a, v in zip(fine, y, strict=True)]
+            rows += [
+                _theory_row(panel, f"kappa={kappa}", "alpha", float(a), float(v)) for a, v in zip(fine, y, strict=True)
+            ]
             for j, d in enumerate(ds):
                 cis = []
                 for alpha in FIG2_ALPHAS:
                     pt = _point(LuParams(tau=tau, alpha=alpha, kappa=kappa, rho=rho, lam="1e-6"), d, request, runs)
                     cis.append(getattr(pt, quantity))
-                    rows.append(_sim_row(panel, f"kappa={kappa}", "gamma", "alpha", _num(alpha), cis[-1], d, request.seed, pt.sizes))
+                    rows.append(
+                        _sim_row(
+                            panel, f"kappa={kappa}", "gamma", "alpha", _num(alpha), cis[-1], d, request.seed, pt.sizes
+                        )
+                    )
                 _errorbars(ax, [_num(a) for a in FIG2_ALPHAS], cis, color, MARKERS[j % len(MARKERS)], None)
         name = "$e^{IDG}$" if quantity == "e_idg" else "$e^{ICL}$"
         ax.set(xscale="log", yscale="log", xlabel="α = ℓ/d", ylabel=name, title=f"{panel}: τ = {tau}, ρ = {rho}")
         ax.legend(fontsize=7)
-    fig.suptitle(f"Lu et al. Fig. 2 — λ = 1e-6; finite-d Γ* points (95% CI over {runs} runs), d = {', '.join(map(str, ds))}", fontsize=9)
+    fig.suptitle(
+        f"Lu et al. Fig. 2 — λ = 1e-6; finite-d Γ* points (95% CI over {runs} runs), d = {', '.join(map(str, ds))}",
+        fontsize=9,
+    )
     return save_figure(fig, request.out, "lu2024-fig2", rows)
 
 
@@ -174,20 +213,54 @@ def build_fig4(request: FigureRequest) -> list[Path]:
         y = lu2024_float.g_task(float(tau), alpha, fine, 0.01, 1e-6)
         for ax in axes[0]:
             ax.plot(fine, y, color=color, lw=1.2, label=f"theory α={alpha}, τ={float(tau):g}")
-        rows += [_theory_row("AB", f"theory alpha={alpha}", "kappa", float(k), float(v)) for k, v in zip(fine, y, strict=True)]
+        rows += [
+            _theory_row("AB", f"theory alpha={alpha}", "kappa", float(k), float(v))
+            for k, v in zip(fine, y, strict=True)
+        ]
         xs = [_num(k) for k in FIG4_KAPPAS]
         for j, d in enumerate(ds):
             gam, dmm = [], []
             for kappa in FIG4_KAPPAS:
                 pt = _point(LuParams(tau=tau, alpha=alpha, kappa=kappa, rho="0.01", lam="1e-6"), d, request, runs)
                 gam.append(pt.g_task)
-                rows.append(_sim_row("AB", f"gamma alpha={alpha}", "gamma", "kappa", _num(kappa), pt.g_task, d, request.seed, pt.sizes))
+                rows.append(
+                    _sim_row(
+                        "AB",
+                        f"gamma alpha={alpha}",
+                        "gamma",
+                        "kappa",
+                        _num(kappa),
+                        pt.g_task,
+                        d,
+                        request.seed,
+                        pt.sizes,
+                    )
+                )
             for kappa in FIG4_KAPPAS:
-                dm = simulate_dmmse(d=d, alpha=alpha, kappa=_num(kappa), rho=0.01, runs=dmmse_runs, seed=request.seed,
-                                    cache=request.cache, progress=request.progress)
+                dm = simulate_dmmse(
+                    d=d,
+                    alpha=alpha,
+                    kappa=_num(kappa),
+                    rho=0.01,
+                    runs=dmmse_runs,
+                    seed=request.seed,
+                    cache=request.cache,
+                    progress=request.progress,
+                )
                 dmm.append(dm.g_task)
-                rows.append(_sim_row("AB", f"dmmse alpha={alpha}", "dmmse", "kappa", _num(kappa), dm.g_task, d, request.seed,
-                                     {"ell": dm.ell, "k": dm.k}))
+                rows.append(
+                    _sim_row(
+                        "AB",
+                        f"dmmse alpha={alpha}",
+                        "dmmse",
+                        "kappa",
+                        _num(kappa),
+                        dm.g_task,
+                        d,
+                        request.seed,
+                        {"ell": dm.ell, "k": dm.k},
+                    )
+                )
             for ax in axes[0]:
                 _errorbars(ax, xs, gam, color, MARKERS[j % len(MARKERS)], f"Γ* α={alpha} d={d}")
                 _errorbars(ax, xs, dmm, color, "x", f"dMMSE α={alpha} d={d}")
@@ -199,12 +272,18 @@ def build_fig4(request: FigureRequest) -> list[Path]:
     for ax in axes[0]:
         ax.axvline(1, color="grey", lw=0.6, ls=":")
         ax.legend(fontsize=6)
-    fig.suptitle(f"Lu et al. Fig. 4 — ρ = 0.01, λ = 1e-6; Γ* {runs} runs, dMMSE {dmmse_runs} runs per κ (95% CI)", fontsize=9)
+    fig.suptitle(
+        f"Lu et al. Fig. 4 — ρ = 0.01, λ = 1e-6; Γ* {runs} runs, dMMSE {dmmse_runs} runs per κ (95% CI)", fontsize=9
+    )
     return save_figure(fig, request.out, "lu2024-fig4", rows)
 
 
 FIGURES = (
-    FigureSpec(name="lu2024-fig1", help="double descent in τ: theory vs finite-d Γ* (ICL, IDG, ridge)", build=build_fig1),
+    FigureSpec(
+        name="lu2024-fig1", help="double descent in τ: theory vs finite-d Γ* (ICL, IDG, ridge)", build=build_fig1
+    ),
     FigureSpec(name="lu2024-fig2", help="errors vs context length α: theory vs finite-d Γ*", build=build_fig2),
-    FigureSpec(name="lu2024-fig4", help="g_task vs κ: theory, finite-d Γ*, dMMSE (memorisation → ICL)", build=build_fig4),
+    FigureSpec(
+        name="lu2024-fig4", help="g_task vs κ: theory, finite-d Γ*, dMMSE (memorisation → ICL)", build=build_fig4
+    ),
 )

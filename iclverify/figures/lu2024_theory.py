@@ -1,6 +1,6 @@
 """Lu et al. (2024), Fig. 3 (theory only): the error-minimising context length α* over (κ, ρ).
 
-Three panels, from the float path (:func:`iclverify.numerics.optimal_context.scan_alpha`): ICL at τ = 0.5,
+Three panels, from the float path (:func:`iclverify.numerics.lu2024.optimal_context.scan_alpha`): ICL at τ = 0.5,
 IDG at τ = 0.5, ICL at τ = 20. Colour: log10 α* (the grid α where the ridgeless error is smallest, α on
 logspace(-2, 3)); grey: cells whose α-curve is monotone on the grid (no optimal context length inside it);
 dashed line: κ = min(τ, 1), below which ICL grows without bound as α → ∞ (derivation lu2024.alpha-inf).
@@ -16,7 +16,7 @@ import numpy as np
 
 from iclverify.figures import FigureRequest, FigureSpec
 from iclverify.figures.output import new_figure, save_figure
-from iclverify.numerics.optimal_context import AlphaScan, scan_alpha
+from iclverify.numerics.lu2024.optimal_context import AlphaScan, scan_alpha
 
 __all__ = ["FIGURES", "PANELS", "Fig3Grid", "fig3_scans"]
 
@@ -72,9 +72,21 @@ def _build(request: FigureRequest) -> list[Path]:
     rows = []
     for ax, scan in zip(axes[0], scans):
         z = np.ma.masked_where(scan.monotone, np.log10(scan.alpha_star))
-        dk, dr = np.diff(scan.kappas[:2]).item(), np.diff(scan.rhos[:2]).item()  # linear grids: cells centred on the points
+        dk, dr = (
+            np.diff(scan.kappas[:2]).item(),
+            np.diff(scan.rhos[:2]).item(),
+        )  # linear grids: cells centred on the points
         extent = (scan.kappas[0] - dk / 2, scan.kappas[-1] + dk / 2, scan.rhos[0] - dr / 2, scan.rhos[-1] + dr / 2)
-        mesh = ax.imshow(z.T, origin="lower", extent=extent, aspect="auto", interpolation="nearest", cmap=cmap, vmin=grid.log10_alpha_range[0], vmax=grid.log10_alpha_range[1])
+        mesh = ax.imshow(
+            z.T,
+            origin="lower",
+            extent=extent,
+            aspect="auto",
+            interpolation="nearest",
+            cmap=cmap,
+            vmin=grid.log10_alpha_range[0],
+            vmax=grid.log10_alpha_range[1],
+        )
         line = min(scan.tau, 1.0)
         ax.axvline(line, color="white", ls="--", lw=1.2, label=r"$\kappa=\min(\tau,1)$")
         ax.set_title(f"{scan.kind.upper()}, tau = {scan.tau:g}")

@@ -19,21 +19,29 @@ import numpy as np
 
 from iclverify.figures import FigureRequest, FigureSpec
 from iclverify.figures.output import new_figure, save_figure
-from iclverify.proofs import lu2024_trained as claims
-from iclverify.proofs.claims import CheckContext
+from iclverify.proofs.framework.claims import CheckContext
+from iclverify.proofs.lu2024 import trained as claims
 
 __all__ = ["FIGURES"]
 
 FIG5_DEFAULTS = {  # the τ grids are the double-descent claim's, so the figure reuses its cached runs
-    "quick": dict(models=("linear", "softmax"), ds=(6, 8), runs=2, taus=claims.SETUPS["quick"]["double_descent"]["taus"]),
-    "full": dict(models=("linear", "softmax", "two-blocks", "three-blocks"), ds=(20, 40, 80), runs=5,
-                 taus=claims.SETUPS["full"]["double_descent"]["taus"]),
+    "quick": dict(
+        models=("linear", "softmax"), ds=(6, 8), runs=2, taus=claims.SETUPS["quick"]["double_descent"]["taus"]
+    ),
+    "full": dict(
+        models=("linear", "softmax", "two-blocks", "three-blocks"),
+        ds=(20, 40, 80),
+        runs=5,
+        taus=claims.SETUPS["full"]["double_descent"]["taus"],
+    ),
 }
 FIG6_DEFAULTS = {"quick": dict(ds=(6,), runs=2), "full": dict(ds=(20, 40, 80), runs=5)}
 
 
 def _context(request: FigureRequest) -> CheckContext:
-    return CheckContext(level=request.level, seed=request.seed, cache=request.cache, device=request.device, progress=request.progress)
+    return CheckContext(
+        level=request.level, seed=request.seed, cache=request.cache, device=request.device, progress=request.progress
+    )
 
 
 def _plain_log_ticks(axis, values, min_ratio: float = 1.6) -> None:
@@ -50,7 +58,7 @@ def _plain_log_ticks(axis, values, min_ratio: float = 1.6) -> None:
 
 
 def build_fig5(request: FigureRequest) -> list[Path]:
-    from iclverify.numerics.fit import LogLogFit
+    from iclverify.numerics.stats.power_law_fit import LogLogFit
 
     defaults = FIG5_DEFAULTS[request.level]
     ds = request.d or defaults["ds"]
@@ -77,14 +85,32 @@ def build_fig5(request: FigureRequest) -> list[Path]:
                     stars_y.append(t.n_star)
             for j, tau in enumerate(taus):
                 for i, s in enumerate(seeds):
-                    rows.append({"figure": "fig5", "model": key, "d": d, "tau": tau, "seed": s,
-                                 "icl_error": data["icl_error"][i, j], "train_loss": data["train_loss"][i, j], "tau_star": data["tau_star"]})
-        ax.set(xscale="log", yscale="log", xlabel=r"$\tau = n/d^2$", ylabel=r"$e^{\rm ICL}$", title=claims.model_spec(key).label)
+                    rows.append(
+                        {
+                            "figure": "fig5",
+                            "model": key,
+                            "d": d,
+                            "tau": tau,
+                            "seed": s,
+                            "icl_error": data["icl_error"][i, j],
+                            "train_loss": data["train_loss"][i, j],
+                            "tau_star": data["tau_star"],
+                        }
+                    )
+        ax.set(
+            xscale="log",
+            yscale="log",
+            xlabel=r"$\tau = n/d^2$",
+            ylabel=r"$e^{\rm ICL}$",
+            title=claims.model_spec(key).label,
+        )
         _plain_log_ticks(ax.xaxis, taus)
         ax.legend(fontsize=7)
         panel, a, label = axes[0][-1], None, key
         if len(stars_x) >= 3 and len(set(stars_x)) >= 2:
-            fit = LogLogFit(n_boot=500, seed=request.seed).fit(np.array(stars_x, float), np.array(stars_y, float), strata=np.array(stars_x))
+            fit = LogLogFit(n_boot=500, seed=request.seed).fit(
+                np.array(stars_x, float), np.array(stars_y, float), strata=np.array(stars_x)
+            )
             grid = np.geomspace(min(stars_x), max(stars_x), 20)
             panel.plot(grid, fit.predict(grid), "--", lw=0.8, color=f"C{models.index(key)}")
             ci = f"[{fit.ci[0]:.2f}, {fit.ci[1]:.2f}]" if not fit.warnings else "(too few runs for a CI)"
@@ -100,7 +126,7 @@ def build_fig5(request: FigureRequest) -> list[Path]:
 
 
 def build_fig6(request: FigureRequest) -> list[Path]:
-    from iclverify.numerics.lu2024_float import g_task
+    from iclverify.numerics.lu2024.vectorised import g_task
 
     defaults = FIG6_DEFAULTS[request.level]
     ds = request.d or defaults["ds"]
@@ -116,11 +142,32 @@ def build_fig6(request: FigureRequest) -> list[Path]:
     for i, d in enumerate(ds):
         data = claims.fig6_points(ctx, d, kappas, seeds)
         pts = data["rows"]
-        ax.errorbar(kappas, [p["g_task"] for p in pts], yerr=[p["se"] for p in pts], fmt="o", color=f"C{i}", ms=4, label=f"2 blocks, d={d}")
-        ax.errorbar(kappas, [p["dmmse_g_task"] for p in pts], yerr=[p["dmmse_se"] for p in pts], fmt="s", mfc="none", color=f"C{i}", ms=4, label=f"dMMSE, d={d}")
+        ax.errorbar(
+            kappas,
+            [p["g_task"] for p in pts],
+            yerr=[p["se"] for p in pts],
+            fmt="o",
+            color=f"C{i}",
+            ms=4,
+            label=f"2 blocks, d={d}",
+        )
+        ax.errorbar(
+            kappas,
+            [p["dmmse_g_task"] for p in pts],
+            yerr=[p["dmmse_se"] for p in pts],
+            fmt="s",
+            mfc="none",
+            color=f"C{i}",
+            ms=4,
+            label=f"dMMSE, d={d}",
+        )
         rows += [{"figure": "fig6", **p, "runs": runs} for p in pts]
-    ax.set(xscale="log", xlabel=r"task diversity $\kappa = k/d$", ylabel=r"$g_{\rm task} = e^{\rm ICL} - e^{\rm IDG}$",
-           title=f"Lu et al. Fig. 6 (τ=10, α=1, ρ=0.01; {request.level} protocol, {runs} runs)")
+    ax.set(
+        xscale="log",
+        xlabel=r"task diversity $\kappa = k/d$",
+        ylabel=r"$g_{\rm task} = e^{\rm ICL} - e^{\rm IDG}$",
+        title=f"Lu et al. Fig. 6 (τ=10, α=1, ρ=0.01; {request.level} protocol, {runs} runs)",
+    )
     _plain_log_ticks(ax.xaxis, kappas)
     ax.axhline(0.0, color="grey", lw=0.5)
     ax.legend(fontsize=7)
@@ -128,6 +175,10 @@ def build_fig6(request: FigureRequest) -> list[Path]:
 
 
 FIGURES = [
-    FigureSpec(name="lu2024-fig5", help="trained transformers: ICL error vs τ (double descent) and n* vs d", build=build_fig5),
-    FigureSpec(name="lu2024-fig6", help="trained two-block transformer: g_task vs κ with theory and dMMSE", build=build_fig6),
+    FigureSpec(
+        name="lu2024-fig5", help="trained transformers: ICL error vs τ (double descent) and n* vs d", build=build_fig5
+    ),
+    FigureSpec(
+        name="lu2024-fig6", help="trained two-block transformer: g_task vs κ with theory and dMMSE", build=build_fig6
+    ),
 ]

@@ -1,6 +1,6 @@
 r"""Figures of the Mehta & Gupta (2025) claims decided with trained models.
 
-Each figure reruns the claim's own experiment (:mod:`iclverify.proofs.mehta_gupta2025_trained`) at the
+Each figure reruns the claim's own experiment (:mod:`iclverify.proofs.mehta_gupta2025.trained`) at the
 requested ``--level`` and ``--seed``, so the training runs are the cached ones of ``icl-verify verify``;
 sizes and seeds are the claim's (``--d`` and ``--runs`` do not apply). The CSV has a ``series`` column and
 one row per plotted point (a trained model, a reference value, a located optimum or transition), the fits'
@@ -34,9 +34,9 @@ import numpy as np
 
 from iclverify.figures import FigureRequest, FigureSpec
 from iclverify.figures.output import new_figure, save_figure
-from iclverify.proofs import mehta_gupta2025_trained as mg
-from iclverify.proofs.claims import CheckContext
-from iclverify.theory.errors import ConfigError
+from iclverify.proofs.framework.claims import CheckContext
+from iclverify.proofs.mehta_gupta2025 import trained as mg
+from iclverify.runtime.errors import ConfigError
 
 __all__ = ["FIGURES"]
 
@@ -47,8 +47,12 @@ OUT_OF_REACH = "the summary's scales are out of reach on CPU"
 
 def _context(request: FigureRequest, name: str) -> CheckContext:
     if request.d is not None or request.runs is not None:
-        raise ConfigError(f"{name} draws the claim's own experiment: its sizes and seeds follow --level; --d and --runs do not apply")
-    return CheckContext(level=request.level, seed=request.seed, cache=request.cache, device=request.device, progress=request.progress)
+        raise ConfigError(
+            f"{name} draws the claim's own experiment: its sizes and seeds follow --level; --d and --runs do not apply"
+        )
+    return CheckContext(
+        level=request.level, seed=request.seed, cache=request.cache, device=request.device, progress=request.progress
+    )
 
 
 def _scale(request: FigureRequest, seeds: int, steps: int) -> str:
@@ -85,7 +89,9 @@ def _save(fig: Any, axes: Any, request: FigureRequest, name: str, rows: list[dic
     """Small panel titles and labels (the figures are wide), then PNG, PDF and CSV."""
     from matplotlib.ticker import LogFormatter
 
-    class Plain(LogFormatter):  # matplotlib's choice of labelled log ticks, printed 0.6 and 2 rather than 6×10⁻¹ and 2×10⁰
+    class Plain(
+        LogFormatter
+    ):  # matplotlib's choice of labelled log ticks, printed 0.6 and 2 rather than 6×10⁻¹ and 2×10⁰
         def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
             return f"{x:.3g}"
 
@@ -105,7 +111,10 @@ def _save(fig: Any, axes: Any, request: FigureRequest, name: str, rows: list[dic
 
 
 def _slope_title(name: str, estimate: float, ci: Sequence[float]) -> str:
-    return rf"fitted $\hat\eta \propto {name}^{{{estimate:.2f}}}$, {_interval(ci)} ({mg.ETA_CONFIDENCE:.1%})" + "\npredicted slope $-0.5$"
+    return (
+        rf"fitted $\hat\eta \propto {name}^{{{estimate:.2f}}}$, {_interval(ci)} ({mg.ETA_CONFIDENCE:.1%})"
+        + "\npredicted slope $-0.5$"
+    )
 
 
 def build_eta(request: FigureRequest) -> list[Path]:
@@ -119,9 +128,17 @@ def build_eta(request: FigureRequest) -> list[Path]:
     pos = [r for r in rows_in if r["eta"] > 0]
     dropped = len(rows_in) - len(pos)
     pL, pd = fit.params["p_L"], fit.params["p_d"]
-    fit_cols = {"fit_c": fit.params["c"], "fit_p_L": pL, "fit_p_L_low": fit.intervals["p_L"][0], "fit_p_L_high": fit.intervals["p_L"][1],
-                "fit_p_d": pd, "fit_p_d_low": fit.intervals["p_d"][0], "fit_p_d_high": fit.intervals["p_d"][1],
-                "fit_confidence_each": mg.ETA_CONFIDENCE, "fit_warnings": _warn(fit.warnings)}
+    fit_cols = {
+        "fit_c": fit.params["c"],
+        "fit_p_L": pL,
+        "fit_p_L_low": fit.intervals["p_L"][0],
+        "fit_p_L_high": fit.intervals["p_L"][1],
+        "fit_p_d": pd,
+        "fit_p_d_low": fit.intervals["p_d"][0],
+        "fit_p_d_high": fit.intervals["p_d"][1],
+        "fit_confidence_each": mg.ETA_CONFIDENCE,
+        "fit_warnings": _warn(fit.warnings),
+    }
 
     def surface(L: Any, w: Any) -> np.ndarray:
         return fit.params["c"] * np.asarray(L, dtype=float) ** pL * np.asarray(w, dtype=float) ** pd
@@ -131,36 +148,86 @@ def build_eta(request: FigureRequest) -> list[Path]:
     rows: list[dict[str, Any]] = []
     # panel 1: every model against L·d
     for r in rows_in:
-        rows.append({"series": "trained", **{k: r[k] for k in ("L", "d", "width", "seed", "eta", "eta_fitted", "distance", "test_mse", "ridge")},
-                     "L_times_width": r["L"] * r["width"], "steps": r["steps"], "plotted": r["eta"] > 0, **fit_cols})
+        rows.append(
+            {
+                "series": "trained",
+                **{k: r[k] for k in ("L", "d", "width", "seed", "eta", "eta_fitted", "distance", "test_mse", "ridge")},
+                "L_times_width": r["L"] * r["width"],
+                "steps": r["steps"],
+                "plotted": r["eta"] > 0,
+                **fit_cols,
+            }
+        )
     for L in Ls:
         for w in widths:
             pts = [r for r in pos if r["L"] == L and r["width"] == w]
             if pts:
-                ax_all.plot([L * w] * len(pts), [r["eta"] for r in pts], marker[L], color=color[w], ms=4, alpha=0.8, ls="none")
-                ax_L.plot([L] * len(pts), [r["eta"] for r in pts], marker[L], color=color[w], ms=4, alpha=0.8, ls="none")
-                ax_d.plot([w] * len(pts), [r["eta"] for r in pts], marker[L], color=color[w], ms=4, alpha=0.8, ls="none")
+                ax_all.plot(
+                    [L * w] * len(pts), [r["eta"] for r in pts], marker[L], color=color[w], ms=4, alpha=0.8, ls="none"
+                )
+                ax_L.plot(
+                    [L] * len(pts), [r["eta"] for r in pts], marker[L], color=color[w], ms=4, alpha=0.8, ls="none"
+                )
+                ax_d.plot(
+                    [w] * len(pts), [r["eta"] for r in pts], marker[L], color=color[w], ms=4, alpha=0.8, ls="none"
+                )
     x_all = [L * w for L in Ls for w in widths]
     grid = _geomspace(x_all)
     ax_all.plot(grid, grid**-0.5, "k-", lw=1, label=r"parametrisation $1/\sqrt{L d}$")
-    ax_all.plot([p["L"] * p["width"] for p in ex["param"]], [p["eta"] for p in ex["param"]], "o", mfc="none", mec="k", ms=6,
-                label="measured at unit weights")
-    rows += [{"series": "parametrisation", "L": p["L"], "d": p["d"], "width": p["width"], "L_times_width": p["L"] * p["width"], "eta": p["eta"],
-              "predicted": p["predicted"], "fit_p_L": param.params["p_L"], "fit_p_d": param.params["p_d"]} for p in ex["param"]]
+    ax_all.plot(
+        [p["L"] * p["width"] for p in ex["param"]],
+        [p["eta"] for p in ex["param"]],
+        "o",
+        mfc="none",
+        mec="k",
+        ms=6,
+        label="measured at unit weights",
+    )
+    rows += [
+        {
+            "series": "parametrisation",
+            "L": p["L"],
+            "d": p["d"],
+            "width": p["width"],
+            "L_times_width": p["L"] * p["width"],
+            "eta": p["eta"],
+            "predicted": p["predicted"],
+            "fit_p_L": param.params["p_L"],
+            "fit_p_d": param.params["p_d"],
+        }
+        for p in ex["param"]
+    ]
     opt = ex["optimal"]
     for o in opt:
         w = o["d"] + 1
-        rows.append({"series": "gd-optimal", "L": o["L"], "d": o["d"], "width": w, "L_times_width": o["L"] * w, "eta": o["eta"], "error": o["error"]})
+        rows.append(
+            {
+                "series": "gd-optimal",
+                "L": o["L"],
+                "d": o["d"],
+                "width": w,
+                "L_times_width": o["L"] * w,
+                "eta": o["eta"],
+                "error": o["error"],
+            }
+        )
         for ax, x in ((ax_all, o["L"] * w), (ax_L, o["L"]), (ax_d, w)):
             ax.plot([x], [o["eta"]], "x", color=color.get(w, "k"), ms=6, mew=1.5)
     from matplotlib.lines import Line2D
 
-    proxies = [Line2D([], [], marker="o", color="grey", ls="none", ms=4, label="trained models (one per seed)"),
-               Line2D([], [], marker="x", color="grey", ls="none", ms=6, mew=1.5, label="GD-optimal constant step")]
+    proxies = [
+        Line2D([], [], marker="o", color="grey", ls="none", ms=4, label="trained models (one per seed)"),
+        Line2D([], [], marker="x", color="grey", ls="none", ms=6, mew=1.5, label="GD-optimal constant step"),
+    ]
     handles, _ = ax_all.get_legend_handles_labels()
     ax_all.legend(handles=proxies + handles, fontsize=6.5, loc="best")
-    ax_all.set(xscale="log", yscale="log", xlabel=r"$L \cdot d$  (d = model width $d_x + 1$)", ylabel=r"per-layer step $\hat\eta$ (mean over layers)",
-               title="all models against L·d")
+    ax_all.set(
+        xscale="log",
+        yscale="log",
+        xlabel=r"$L \cdot d$  (d = model width $d_x + 1$)",
+        ylabel=r"per-layer step $\hat\eta$ (mean over layers)",
+        title="all models against L·d",
+    )
     _plain_log_ticks(ax_all.xaxis, x_all)
     # panel 2: against L per width, with the fitted surface and the parametrisation
     gL = _geomspace(Ls, pad=1.1, num=50)
@@ -181,9 +248,11 @@ def build_eta(request: FigureRequest) -> list[Path]:
     _plain_log_ticks(ax_d.xaxis, widths, min_ratio=1.0)
     ax_d.legend(fontsize=6.5, loc="best", title="fitted surface at depth", title_fontsize=6.5)
     note = f"; {dropped} models with η ≤ 0 not shown (not fitted)" if dropped else ""
-    fig.suptitle(f"Mehta & Gupta T2: trained per-layer GD step of L-layer linear self-attention (colour: width d, marker: depth L){note}\n"
-                 rf"parametrisation alone: $L^{{{param.params['p_L']:.2f}}} d^{{{param.params['p_d']:.2f}}}$ — {_scale(request, setup['seeds'], setup['steps'])}",
-                 fontsize=8.5)
+    fig.suptitle(
+        f"Mehta & Gupta T2: trained per-layer GD step of L-layer linear self-attention (colour: width d, marker: depth L){note}\n"
+        rf"parametrisation alone: $L^{{{param.params['p_L']:.2f}}} d^{{{param.params['p_d']:.2f}}}$ — {_scale(request, setup['seeds'], setup['steps'])}",
+        fontsize=8.5,
+    )
     return _save(fig, axes, request, "mg-eta", rows)
 
 
@@ -192,7 +261,7 @@ def build_eta(request: FigureRequest) -> list[Path]:
 
 
 def build_exponent(request: FigureRequest) -> list[Path]:
-    from iclverify.theory.mehta_gupta2025 import exponent
+    from iclverify.theory.mehta_gupta2025.formulas import exponent
 
     predicted = float(exponent(1))
     ex = mg.size_experiment(_context(request, "mg-exponent"))
@@ -203,8 +272,15 @@ def build_exponent(request: FigureRequest) -> list[Path]:
         fit, data = t["fit"], t["rows"]
         floor, c, p = fit.params["floor"], fit.params["c"], fit.params["p"]
         Ns = sorted({r["N"] for r in data})
-        fit_cols = {"fit_floor": floor, "fit_c": c, "fit_p": p, "fit_p_low": fit.ci[0], "fit_p_high": fit.ci[1], "predicted_p": predicted,
-                    "fit_warnings": _warn(fit.warnings)}
+        fit_cols = {
+            "fit_floor": floor,
+            "fit_c": c,
+            "fit_p": p,
+            "fit_p_low": fit.ci[0],
+            "fit_p_high": fit.ci[1],
+            "predicted_p": predicted,
+            "fit_warnings": _warn(fit.warnings),
+        }
         ax, ax_ex = axes[i]
         N_arr = np.array([r["N"] for r in data], dtype=float)
         mse = np.array([r["test_mse"] for r in data])
@@ -221,7 +297,13 @@ def build_exponent(request: FigureRequest) -> list[Path]:
             ax.axhline(value, color=f"C{j + 2}", ls=":", lw=1, label=f"{name} baseline {value:.3g}")
             lows.append(value)
             rows.append({"series": "baseline", "task": task, "baseline": name, "test_mse": value})
-        ax.set(xscale="log", yscale="log", xlabel="N = L·D  (shapes (L, 4L))", ylabel="test MSE", title=f"{task}: test MSE against N")
+        ax.set(
+            xscale="log",
+            yscale="log",
+            xlabel="N = L·D  (shapes (L, 4L))",
+            ylabel="test MSE",
+            title=f"{task}: test MSE against N",
+        )
         _plain_log_ticks(ax.xaxis, Ns)
         ax.legend(fontsize=6, loc="best")
         # excess over the floor
@@ -235,21 +317,47 @@ def build_exponent(request: FigureRequest) -> list[Path]:
         ax_ex.plot(grid, c * grid ** (-p), "-", color="C1", lw=1.2, label=r"fit $c N^{-p}$")
         centre = float(np.exp(np.mean(np.log(Ns))))
         anchor = c * centre ** (-p)
-        ax_ex.plot(grid, anchor * (grid / centre) ** (-predicted), "k--", lw=0.9, label=rf"predicted slope $-{predicted:g}$")
+        ax_ex.plot(
+            grid, anchor * (grid / centre) ** (-predicted), "k--", lw=0.9, label=rf"predicted slope $-{predicted:g}$"
+        )
         hidden = int((~ok).sum())
         notes = [f"p = {p:.2f} {_interval(fit.ci)} ({fit.confidence:.1%})", f"predicted {predicted:g}"]
         notes += [f"{hidden} models below the floor not shown"] if hidden else []
         notes += [f"{len(fit.warnings)} fit warnings (in the CSV)"] if fit.warnings else []
-        ax_ex.text(0.97, 0.97, "\n".join(notes),
-                   transform=ax_ex.transAxes, ha="right", va="top", fontsize=7, bbox=dict(boxstyle="round", fc="white", ec="0.7"))
-        ax_ex.set(xscale="log", yscale="log", xlabel="N = L·D", ylabel="test MSE − fitted floor", title=f"{task}: excess over the floor")
+        ax_ex.text(
+            0.97,
+            0.97,
+            "\n".join(notes),
+            transform=ax_ex.transAxes,
+            ha="right",
+            va="top",
+            fontsize=7,
+            bbox=dict(boxstyle="round", fc="white", ec="0.7"),
+        )
+        ax_ex.set(
+            xscale="log",
+            yscale="log",
+            xlabel="N = L·D",
+            ylabel="test MSE − fitted floor",
+            title=f"{task}: excess over the floor",
+        )
         _plain_log_ticks(ax_ex.xaxis, Ns)
         ax_ex.legend(fontsize=6, loc="lower left")
         for r in data:
-            rows.append({"series": "model", "task": task, **{k: r[k] for k in ("L", "D", "N", "params", "seed", "test_mse")},
-                         "excess_over_floor": r["test_mse"] - floor, **fit_cols})
+            rows.append(
+                {
+                    "series": "model",
+                    "task": task,
+                    **{k: r[k] for k in ("L", "D", "N", "params", "seed", "test_mse")},
+                    "excess_over_floor": r["test_mse"] - floor,
+                    **fit_cols,
+                }
+            )
     steps = mg.SETUPS[request.level]["gpt"]["steps"]
-    fig.suptitle(f"Mehta & Gupta T1b: pre-LN transformers (L, 4L), floor + power law in N\n{_scale(request, ex['setup']['seeds'], steps)}", fontsize=8.5)
+    fig.suptitle(
+        f"Mehta & Gupta T1b: pre-LN transformers (L, 4L), floor + power law in N\n{_scale(request, ex['setup']['seeds'], steps)}",
+        fontsize=8.5,
+    )
     return _save(fig, axes, request, "mg-exponent", rows)
 
 
@@ -289,7 +397,12 @@ def build_allocation(request: FigureRequest) -> list[Path]:
     sc = ex["scaling"]
     fig, axes = new_figure(2, 2, width=4.6, height=3.9)
     rows: list[dict[str, Any]] = []
-    scale_cols = {"slope": sc.slope, "slope_low": sc.ci[0], "slope_high": sc.ci[1], "predicted_slope": mg.ALLOCATION_PREDICTED}
+    scale_cols = {
+        "slope": sc.slope,
+        "slope_low": sc.ci[0],
+        "slope_high": sc.ci[1],
+        "predicted_slope": mg.ALLOCATION_PREDICTED,
+    }
     # panel 1: error against depth at fixed L·D
     ax = axes[0][0]
     all_L: list[int] = []
@@ -300,11 +413,33 @@ def build_allocation(request: FigureRequest) -> list[Path]:
         edge = " (grid edge: a bound)" if opt.edge else ""
         _depth_curve(ax, by_shape, opt, f"C{j}", f"N={int(N)}: L* = {opt.L_star:.2g} {_interval(opt.ci, 1)}{edge}")
         opt_cols = {"L_star": opt.L_star, "L_star_low": opt.ci[0], "L_star_high": opt.ci[1], "edge": opt.edge}
-        rows += [{"series": "fixed-LD", "budget_N": int(N), **{k: r[k] for k in ("L", "D", "N", "params", "seed", "test_mse")}, **opt_cols} for r in data]
-        rows += [{"series": "fixed-LD mean", "budget_N": int(N), "L": L, "D": D, "geo_mean_mse": float(np.exp(m)), **opt_cols}
-                 for (L, D), m in zip(sorted(by_shape), opt.mean_log_error)]
-    ax.set(xscale="log", yscale="log", xlabel="depth L  (width D = N / L)", ylabel="test MSE (◇: geometric mean over seeds)",
-           title="fixed L·D: located best depth L* (95%)")
+        rows += [
+            {
+                "series": "fixed-LD",
+                "budget_N": int(N),
+                **{k: r[k] for k in ("L", "D", "N", "params", "seed", "test_mse")},
+                **opt_cols,
+            }
+            for r in data
+        ]
+        rows += [
+            {
+                "series": "fixed-LD mean",
+                "budget_N": int(N),
+                "L": L,
+                "D": D,
+                "geo_mean_mse": float(np.exp(m)),
+                **opt_cols,
+            }
+            for (L, D), m in zip(sorted(by_shape), opt.mean_log_error)
+        ]
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="depth L  (width D = N / L)",
+        ylabel="test MSE (◇: geometric mean over seeds)",
+        title="fixed L·D: located best depth L* (95%)",
+    )
     _plain_log_ticks(ax.xaxis, all_L, min_ratio=1.0)
     ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
     # panel 2: L* against N
@@ -312,10 +447,28 @@ def build_allocation(request: FigureRequest) -> list[Path]:
     Ns = np.array(sc.budgets)
     Lst = np.array([o.L_star for o in sc.optima])
     for N, o in zip(Ns, sc.optima):
-        ax.errorbar([N], [o.L_star], yerr=[[o.L_star - o.ci[0]], [o.ci[1] - o.L_star]], fmt="o", color="C0", mfc="none" if o.edge else "C0",
-                    ms=5, capsize=3)
-        rows.append({"series": "optimum", "budget_N": int(N), "L_star": o.L_star, "L_star_low": o.ci[0], "L_star_high": o.ci[1], "edge": o.edge,
-                     "edge_fraction": o.edge_fraction, **scale_cols})
+        ax.errorbar(
+            [N],
+            [o.L_star],
+            yerr=[[o.L_star - o.ci[0]], [o.ci[1] - o.L_star]],
+            fmt="o",
+            color="C0",
+            mfc="none" if o.edge else "C0",
+            ms=5,
+            capsize=3,
+        )
+        rows.append(
+            {
+                "series": "optimum",
+                "budget_N": int(N),
+                "L_star": o.L_star,
+                "L_star_low": o.ci[0],
+                "L_star_high": o.ci[1],
+                "edge": o.edge,
+                "edge_fraction": o.edge_fraction,
+                **scale_cols,
+            }
+        )
     grid = _geomspace(Ns, pad=1.3)
     cx, cy = float(np.exp(np.mean(np.log(Ns)))), float(np.exp(np.mean(np.log(Lst))))
     ax.plot(grid, cy * (grid / cx) ** sc.slope, "C0-", lw=1, label=f"fit: s = {sc.slope:.2f} {_interval(sc.ci)} (95%)")
@@ -332,14 +485,31 @@ def build_allocation(request: FigureRequest) -> list[Path]:
     for x, name, shape, values, colr in ((0, "deep", deep, tab["deep"], "C3"), (1, "wide", wide, tab["wide"], "C4")):
         ax.plot(x + jitter[: len(values)], values, "o", color=colr, ms=4, alpha=0.7)
         ax.plot([x - 0.2, x + 0.2], [values.mean()] * 2, "-", color=colr, lw=2)
-        rows += [{"series": f"tab3 {name}", "L": shape[0], "D": shape[1], "N": shape[0] * shape[1], "seed": s, "test_mse": float(v),
-                  "ratio_wide_over_deep": tab["ratio"], "ratio_low": lo, "ratio_high": hi, "stated_ratio": mg.TAB3_PREDICTED}
-                 for s, v in zip(tab["seeds"], values)]
+        rows += [
+            {
+                "series": f"tab3 {name}",
+                "L": shape[0],
+                "D": shape[1],
+                "N": shape[0] * shape[1],
+                "seed": s,
+                "test_mse": float(v),
+                "ratio_wide_over_deep": tab["ratio"],
+                "ratio_low": lo,
+                "ratio_high": hi,
+                "stated_ratio": mg.TAB3_PREDICTED,
+            }
+            for s, v in zip(tab["seeds"], values)
+        ]
     ax.set_xticks([0, 1], [f"deep {deep}", f"wide {wide}"])
     ax.set_xlim(-0.6, 1.6)
-    ax.set(yscale="log", ylabel="test MSE (bar: seed mean)",
-           title=(f"Table 3 pair scaled to N = {tab['budget']} (depth ratio 16, width ratio 1/16)\n"
-                  f"MSE(wide)/MSE(deep) = {tab['ratio']:.2f} {_interval(tab['interval'])} (95%); stated 4"))
+    ax.set(
+        yscale="log",
+        ylabel="test MSE (bar: seed mean)",
+        title=(
+            f"Table 3 pair scaled to N = {tab['budget']} (depth ratio 16, width ratio 1/16)\n"
+            f"MSE(wide)/MSE(deep) = {tab['ratio']:.2f} {_interval(tab['interval'])} (95%); stated 4"
+        ),
+    )
     # panel 4: fixed 12·L·D²
     ax = axes[1][1]
     if ex["fixed"]:
@@ -350,20 +520,46 @@ def build_allocation(request: FigureRequest) -> list[Path]:
             all_L += [L for L, _ in by_shape]
             edge = " (edge)" if o.edge else ""
             _depth_curve(ax, by_shape, o, f"C{j + 5}", f"12·L·D² = {P}: L* = {o.L_star:.2g} {_interval(o.ci, 1)}{edge}")
-            rows += [{"series": "fixed-params", "budget_12LD2": P, **{k: r[k] for k in ("L", "D", "N", "params", "seed", "test_mse")},
-                      "L_star": o.L_star, "L_star_low": o.ci[0], "L_star_high": o.ci[1], "edge": o.edge} for r in f["rows"]]
+            rows += [
+                {
+                    "series": "fixed-params",
+                    "budget_12LD2": P,
+                    **{k: r[k] for k in ("L", "D", "N", "params", "seed", "test_mse")},
+                    "L_star": o.L_star,
+                    "L_star_low": o.ci[0],
+                    "L_star_high": o.ci[1],
+                    "edge": o.edge,
+                }
+                for r in f["rows"]
+            ]
         fs = ex["fixed_scaling"]
         extra = "" if fs is None else f"; L* ∝ P^{fs.slope:.2f} {_interval(fs.ci)}"
-        ax.set(xscale="log", yscale="log", xlabel="depth L  (D halves as L quadruples)", ylabel="test MSE",
-               title=f"fixed parameter budget 12·L·D²{extra}")
+        ax.set(
+            xscale="log",
+            yscale="log",
+            xlabel="depth L  (D halves as L quadruples)",
+            ylabel="test MSE",
+            title=f"fixed parameter budget 12·L·D²{extra}",
+        )
         _plain_log_ticks(ax.xaxis, all_L, min_ratio=1.0)
         ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
     else:
         ax.axis("off")
-        ax.text(0.5, 0.5, "no fixed 12·L·D² budget at this level", ha="center", va="center", fontsize=8, transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "no fixed 12·L·D² budget at this level",
+            ha="center",
+            va="center",
+            fontsize=8,
+            transform=ax.transAxes,
+        )
     steps = mg.SETUPS[request.level]["gpt"]["steps"]
-    fig.suptitle(f"Mehta & Gupta A and Table 3: depth versus width (predicted L* ∝ N^(2/3); stated ratio 4)\n"
-                 f"{_scale(request, ex['setup']['seeds'], steps)}", fontsize=8.5)
+    fig.suptitle(
+        f"Mehta & Gupta A and Table 3: depth versus width (predicted L* ∝ N^(2/3); stated ratio 4)\n"
+        f"{_scale(request, ex['setup']['seeds'], steps)}",
+        fontsize=8.5,
+    )
     return _save(fig, axes, request, "mg-allocation", rows)
 
 
@@ -372,7 +568,7 @@ def build_allocation(request: FigureRequest) -> list[Path]:
 
 
 def build_transition(request: FigureRequest) -> list[Path]:
-    from iclverify.numerics.logistic_fit import logistic
+    from iclverify.numerics.stats.logistic_fit import logistic
 
     ex = mg.transition_experiment(_context(request, "mg-transition"))
     setup, h = ex["setup"], ex["setup"]["h"]
@@ -383,7 +579,10 @@ def build_transition(request: FigureRequest) -> list[Path]:
     all_N = sorted({r["N"] for item in ex["per_k"].values() for r in item["rows"]})
     lo_N, hi_N = all_N[0] / 1.3, all_N[-1] * 1.3
     off_axis: list[str] = []
-    for ax, metric, name in ((axes[0][0], "mse", "continuous (MSE-based)"), (axes[0][1], "success", "thresholded (success-based)")):
+    for ax, metric, name in (
+        (axes[0][0], "mse", "continuous (MSE-based)"),
+        (axes[0][1], "success", "thresholded (success-based)"),
+    ):
         for j, k in enumerate(ks):
             item, colr = ex["per_k"][k], f"C{j}"
             f = item["fits"][metric]
@@ -393,59 +592,145 @@ def build_transition(request: FigureRequest) -> list[Path]:
             ax.plot(N, s, MARKERS[j % len(MARKERS)], color=colr, ms=3.5, alpha=0.6)
             gx = np.linspace(math.log10(lo_N), math.log10(hi_N), 200)
             where = "" if lo_N <= pred <= hi_N else " (off-axis)"
-            ax.plot(10**gx, logistic(gx, f.amplitude, f.centre, f.width), "-", color=colr, lw=1.2,
-                    label=rf"k={k}: $N_c = 10^{{{f.centre:.2f}}}$ {_interval(f.intervals['centre'])}; pred. {pred}{where}")
+            ax.plot(
+                10**gx,
+                logistic(gx, f.amplitude, f.centre, f.width),
+                "-",
+                color=colr,
+                lw=1.2,
+                label=rf"k={k}: $N_c = 10^{{{f.centre:.2f}}}$ {_interval(f.intervals['centre'])}; pred. {pred}{where}",
+            )
             ax.axvline(f.N_c, color=colr, ls="--", lw=0.9)
             ax.axvspan(10 ** f.intervals["centre"][0], 10 ** f.intervals["centre"][1], color=colr, alpha=0.08)
             if lo_N <= pred <= hi_N:
                 ax.axvline(pred, color=colr, ls=":", lw=1.3)
             elif metric == "mse":
                 off_axis.append(f"k={k}: {pred}")
-            rows.append({"series": f"fit {metric}", "k": k, "h": h, "amplitude": f.amplitude, "log10_N_c": f.centre, "N_c": f.N_c,
-                         "log10_N_c_low": f.intervals["centre"][0], "log10_N_c_high": f.intervals["centre"][1], "width_decades": f.width,
-                         "rise_10_90_decades": f.rise_decades, "predicted_N_c": pred, "fit_warnings": _warn(f.warnings)})
+            rows.append(
+                {
+                    "series": f"fit {metric}",
+                    "k": k,
+                    "h": h,
+                    "amplitude": f.amplitude,
+                    "log10_N_c": f.centre,
+                    "N_c": f.N_c,
+                    "log10_N_c_low": f.intervals["centre"][0],
+                    "log10_N_c_high": f.intervals["centre"][1],
+                    "width_decades": f.width,
+                    "rise_10_90_decades": f.rise_decades,
+                    "predicted_N_c": pred,
+                    "fit_warnings": _warn(f.warnings),
+                }
+            )
         ax.axhline(0, color="grey", lw=0.5)
         ax.axhline(1, color="grey", lw=0.5)
         ax.plot([], [], "k--", lw=0.9, label=r"fitted $N_c$ (band: 95%)")
         ax.plot([], [], "k:", lw=1.3, label=r"predicted $(kh)^{2(h+1)}$")
-        ax.set(xscale="log", xlim=(lo_N, hi_N), xlabel=f"N = L·D  (L = {setup['L']})", ylabel="normalised score\n(0: zero predictor, 1: Bayes-optimal)",
-               title=f"{name} score")
+        ax.set(
+            xscale="log",
+            xlim=(lo_N, hi_N),
+            xlabel=f"N = L·D  (L = {setup['L']})",
+            ylabel="normalised score\n(0: zero predictor, 1: Bayes-optimal)",
+            title=f"{name} score",
+        )
         _plain_log_ticks(ax.xaxis, all_N)
         ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     for k in ks:
         for r in ex["per_k"][k]["rows"]:
-            rows.append({"series": "model", **{c: r[c] for c in ("k", "h", "L", "D", "N", "seed", "score_mse", "score_success", "test_mse", "success")},
-                         "predicted_N_c": r["predicted_N_c"]})
+            rows.append(
+                {
+                    "series": "model",
+                    **{
+                        c: r[c]
+                        for c in ("k", "h", "L", "D", "N", "seed", "score_mse", "score_success", "test_mse", "success")
+                    },
+                    "predicted_N_c": r["predicted_N_c"],
+                }
+            )
     # panel 3: N_c against k
     ax = axes[0][2]
     karr = np.array(ks, dtype=float)
     for metric, fmt, label in (("mse", "o", "continuous"), ("success", "s", "thresholded")):
         fits = [ex["per_k"][k]["fits"][metric] for k in ks]
         c = np.array([f.centre for f in fits])
-        err = np.array([[f.centre - f.intervals["centre"][0] for f in fits], [f.intervals["centre"][1] - f.centre for f in fits]])
+        err = np.array(
+            [[f.centre - f.intervals["centre"][0] for f in fits], [f.intervals["centre"][1] - f.centre for f in fits]]
+        )
         shift = 1.0 if metric == "mse" else 1.04
-        ax.errorbar(karr * shift, 10**c, yerr=[10**c - 10 ** (c - err[0]), 10 ** (c + err[1]) - 10**c], fmt=fmt, color="C0" if metric == "mse" else "C1",
-                    mfc="none" if metric == "success" else None, ms=5, capsize=3, label=f"measured $N_c$, {label} (95%)")
+        ax.errorbar(
+            karr * shift,
+            10**c,
+            yerr=[10**c - 10 ** (c - err[0]), 10 ** (c + err[1]) - 10**c],
+            fmt=fmt,
+            color="C0" if metric == "mse" else "C1",
+            mfc="none" if metric == "success" else None,
+            ms=5,
+            capsize=3,
+            label=f"measured $N_c$, {label} (95%)",
+        )
     centres = np.array([ex["per_k"][k]["fits"]["mse"].centre for k in ks])
     gk = _geomspace(ks, pad=1.2, num=50)
     mid_k, mid_c = float(np.exp(np.mean(np.log(karr)))), float(np.mean(centres))
-    ax.plot(gk, 10 ** (mid_c + ex["slope"] * np.log10(gk / mid_k)), "C0-", lw=1,
-            label=f"fit (continuous): slope {ex['slope']:.2f} {_interval(ex['interval'])}")
-    ax.plot(gk, 10 ** (mid_c + power * np.log10(gk / mid_k)), "k--", lw=0.9, label=f"predicted slope {power}, through the data")
+    ax.plot(
+        gk,
+        10 ** (mid_c + ex["slope"] * np.log10(gk / mid_k)),
+        "C0-",
+        lw=1,
+        label=f"fit (continuous): slope {ex['slope']:.2f} {_interval(ex['interval'])}",
+    )
+    ax.plot(
+        gk,
+        10 ** (mid_c + power * np.log10(gk / mid_k)),
+        "k--",
+        lw=0.9,
+        label=f"predicted slope {power}, through the data",
+    )
     ax.plot(gk, (gk * h) ** power, ":", color="0.4", lw=1.2, label=rf"$(kh)^{{{power}}}$ (unit prefactor)")
-    rows.append({"series": "slope", "h": h, "slope": ex["slope"], "slope_low": ex["interval"][0], "slope_high": ex["interval"][1], "predicted_slope": power})
-    ax.set(xscale="log", yscale="log", xlabel="context length k", ylabel=r"$N_c$", title=rf"$N_c$ against k (h = {h}): $\log N_c$ slope in $\log k$")
+    rows.append(
+        {
+            "series": "slope",
+            "h": h,
+            "slope": ex["slope"],
+            "slope_low": ex["interval"][0],
+            "slope_high": ex["interval"][1],
+            "predicted_slope": power,
+        }
+    )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="context length k",
+        ylabel=r"$N_c$",
+        title=rf"$N_c$ against k (h = {h}): $\log N_c$ slope in $\log k$",
+    )
     _plain_log_ticks(ax.xaxis, ks, min_ratio=1.0)
     ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     off = f"; predicted $N_c$ beyond the swept N (off-axis): {', '.join(off_axis)}" if off_axis else ""
-    fig.suptitle(f"Mehta & Gupta P3: emergence on depth-{h} trees, transformers of depth {setup['L']}{off}\n"
-                 f"{_scale(request, setup['seeds'], setup['steps'])}", fontsize=8.5)
+    fig.suptitle(
+        f"Mehta & Gupta P3: emergence on depth-{h} trees, transformers of depth {setup['L']}{off}\n"
+        f"{_scale(request, setup['seeds'], setup['steps'])}",
+        fontsize=8.5,
+    )
     return _save(fig, axes, request, "mg-transition", rows)
 
 
 FIGURES = [
-    FigureSpec(name="mg-eta", help="trained LSA: per-layer step η against L and d, fitted slopes vs −½", build=build_eta),
-    FigureSpec(name="mg-exponent", help="trained transformers: test MSE against N, floor + power law, exponent vs 1/4", build=build_exponent),
-    FigureSpec(name="mg-allocation", help="trained transformers: best depth L* at fixed L·D, L* ∝ N^s vs 2/3, Table 3 pair", build=build_allocation),
-    FigureSpec(name="mg-transition", help="trained transformers on trees: sigmoid emergence in N, N_c against k", build=build_transition),
+    FigureSpec(
+        name="mg-eta", help="trained LSA: per-layer step η against L and d, fitted slopes vs −½", build=build_eta
+    ),
+    FigureSpec(
+        name="mg-exponent",
+        help="trained transformers: test MSE against N, floor + power law, exponent vs 1/4",
+        build=build_exponent,
+    ),
+    FigureSpec(
+        name="mg-allocation",
+        help="trained transformers: best depth L* at fixed L·D, L* ∝ N^s vs 2/3, Table 3 pair",
+        build=build_allocation,
+    ),
+    FigureSpec(
+        name="mg-transition",
+        help="trained transformers on trees: sigmoid emergence in N, N_c against k",
+        build=build_transition,
+    ),
 ]

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from iclverify.theory.errors import ConfigError
+from iclverify.runtime.errors import ConfigError
 
 __all__ = ["new_figure", "save_figure"]
 

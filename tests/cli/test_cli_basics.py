@@ -38,7 +38,7 @@ def test_bad_input_is_one_line_and_exit_2(cli, args, message):
 
 
 def test_verify_json_lists_every_selected_claim(cli, tmp_path):
-    from iclverify.proofs.registry import all_claims
+    from iclverify.proofs.framework.registry import all_claims
 
     path = tmp_path / "v.json"
     chosen = [c.id for c in all_claims()][:1]
@@ -61,5 +61,12 @@ def test_console_script_runs_outside_the_checkout(tmp_path):
 
 def test_python_dash_m_works(tmp_path):
     env = {**os.environ, "ICLVERIFY_CACHE": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "iclverify", "--help"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "iclverify", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 0 and "verify" in proc.stdout

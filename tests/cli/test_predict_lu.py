@@ -42,7 +42,7 @@ def test_decimal_inputs_are_exact():
     from fractions import Fraction
 
     from iclverify.cli.predict_lu import prediction_json
-    from iclverify.numerics.lu2024 import evaluate
+    from iclverify.numerics.lu2024.certified import evaluate
     from iclverify.theory.params import LuParams
 
     exact = prediction_json(evaluate(LuParams(tau="2", alpha="1", kappa="0.5", rho="0.01"), dps=60))
@@ -103,7 +103,14 @@ def test_latex_document_compiles(cli, tmp_path, pdflatex):
     tex = (tmp_path / "lu2024.tex").read_text()
     pdf = tmp_path / "lu2024.pdf"
     assert pdf.is_file() and pdf.stat().st_size > 10_000 and pdf.read_bytes()[:4] == b"%PDF"
-    for label in ("mp.transform", "lu2024.kappa-inf", "lu2024.threshold", "lu2024.alpha-inf", "lu2024.ridgeless-limit", "lu2024.task-diversity"):
+    for label in (
+        "mp.transform",
+        "lu2024.kappa-inf",
+        "lu2024.threshold",
+        "lu2024.alpha-inf",
+        "lu2024.ridgeless-limit",
+        "lu2024.task-diversity",
+    ):
         assert f"der:{label}" in tex
     assert "Conjecture" in tex and "1.23399254303921931167" in tex
 

@@ -14,7 +14,9 @@ def _json(cli, *args):
     return json.loads(res.out)
 
 
-@pytest.mark.parametrize(("h", "alpha", "halving"), [("0", "1/2", "4"), ("1", "1/4", "16"), ("2", "1/6", "64"), ("1/2", "1/3", "8")])
+@pytest.mark.parametrize(
+    ("h", "alpha", "halving"), [("0", "1/2", "4"), ("1", "1/4", "16"), ("2", "1/6", "64"), ("1/2", "1/3", "8")]
+)
 def test_exponent(cli, h, alpha, halving):
     data = _json(cli, "exponent", "--h", h)
     assert data["alpha"] == alpha and data["halving_factor"] == halving
@@ -31,7 +33,7 @@ def test_allocation_ld(cli):
     assert (data["exponent_L"], data["exponent_d"], data["stated_exponents"]) == ("2/3", "1/3", True)
     L, d = float(data["L_star"]), float(data["d_star"])
     assert L * d == pytest.approx(2e6, rel=1e-13)
-    assert L == pytest.approx(2 ** (-1 / 3) * 2e6 ** (2 / 3), rel=1e-13)  # (a/(2a))^(1/3) N^(2/3) at a = 1
+    assert pytest.approx(2 ** (-1 / 3) * 2e6 ** (2 / 3), rel=1e-13) == L  # (a/(2a))^(1/3) N^(2/3) at a = 1
 
 
 def test_allocation_other_exponents_and_parameter_budget(cli):

@@ -8,7 +8,22 @@ import pytest
 
 pytest.importorskip("torch")
 
-ARGS = ("train", "--model", "linear", "--d", "4", "--tau", "2", "--steps", "60", "--lr", "0.01", "--test-contexts", "200", "--no-progress")
+ARGS = (
+    "train",
+    "--model",
+    "linear",
+    "--d",
+    "4",
+    "--tau",
+    "2",
+    "--steps",
+    "60",
+    "--lr",
+    "0.01",
+    "--test-contexts",
+    "200",
+    "--no-progress",
+)
 
 
 def test_train_prints_the_errors(cli):
@@ -30,8 +45,24 @@ def test_train_json_and_cache(cli, tmp_path):
 
 
 def test_epochs_become_steps(cli):
-    res = cli("train", "--model", "gamma", "--d", "4", "--tau", "2", "--epochs", "3", "--batch-fraction", "0.5", "--test-contexts", "100",
-              "--no-progress", "--json", "-")
+    res = cli(
+        "train",
+        "--model",
+        "gamma",
+        "--d",
+        "4",
+        "--tau",
+        "2",
+        "--epochs",
+        "3",
+        "--batch-fraction",
+        "0.5",
+        "--test-contexts",
+        "100",
+        "--no-progress",
+        "--json",
+        "-",
+    )
     assert res.code == 0, res.err
     data = json.loads(res.out)
     assert data["config"]["steps"] == 6 and data["result"]["epochs"] == 3.0
@@ -64,9 +95,13 @@ def test_cuda_without_a_gpu_is_a_clear_error(cli):
 
 
 def test_figure_fig6_writes_png_pdf_csv(cli, tmp_path, monkeypatch):
-    from iclverify.proofs import lu2024_trained as T
+    from iclverify.proofs.lu2024 import trained as T
 
-    monkeypatch.setitem(T.SETUPS["quick"], "diversity", dict(d=3, tau=4.0, kappas=(0.5, 4.0), seeds=1, steps=20, lr=3e-3, dmmse_runs=100))
+    monkeypatch.setitem(
+        T.SETUPS["quick"],
+        "diversity",
+        dict(d=3, tau=4.0, kappas=(0.5, 4.0), seeds=1, steps=20, lr=3e-3, dmmse_runs=100),
+    )
     res = cli("figure", "lu2024-fig6", "--d", "3", "--runs", "1", "--out", tmp_path)
     assert res.code == 0, res.err
     csv = (tmp_path / "lu2024-fig6.csv").read_text().splitlines()
@@ -75,9 +110,9 @@ def test_figure_fig6_writes_png_pdf_csv(cli, tmp_path, monkeypatch):
 
 
 def test_figure_fig5_writes_png_pdf_csv(cli, tmp_path, monkeypatch):
-    from iclverify.empirics import protocols
+    from iclverify.empirics.experiments import lu2024_protocols as protocols
     from iclverify.figures import lu2024_trained as F
-    from iclverify.proofs import lu2024_trained as T
+    from iclverify.proofs.lu2024 import trained as T
 
     monkeypatch.setitem(protocols._QUICK, "linear", dict(steps=60, lr=3e-2))
     monkeypatch.setitem(protocols._QUICK, "softmax", dict(steps=40, lr=1e-2))

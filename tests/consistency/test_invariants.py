@@ -17,8 +17,8 @@ import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from iclverify.numerics import lu2024 as mp_path
-from iclverify.numerics import lu2024_float as fl
+from iclverify.numerics.lu2024 import certified as mp_path
+from iclverify.numerics.lu2024 import vectorised as fl
 from iclverify.theory.params import LuParams
 
 

@@ -15,12 +15,14 @@ from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
-from iclverify.empirics.models import GammaModel  # noqa: E402
-from iclverify.empirics.reduced_model import RidgeGamma, context_features  # noqa: E402
-from iclverify.empirics.train import TrainConfig, draw_samples, train_model  # noqa: E402
+from iclverify.empirics.montecarlo.reduced_model import RidgeGamma, context_features  # noqa: E402
+from iclverify.empirics.training.models import GammaModel  # noqa: E402
+from iclverify.empirics.training.train import TrainConfig, draw_samples, train_model  # noqa: E402
 
 
-def _objective_gradient(gamma: np.ndarray, cfg: TrainConfig, x: torch.Tensor, y: torch.Tensor, target: torch.Tensor) -> np.ndarray:
+def _objective_gradient(
+    gamma: np.ndarray, cfg: TrainConfig, x: torch.Tensor, y: torch.Tensor, target: torch.Tensor
+) -> np.ndarray:
     """Gradient of mean (yhat - y)^2 + (lam/d) |Gamma|^2, the loss train() minimises for the Gamma model."""
     model = GammaModel(cfg.d).double()
     with torch.no_grad():
@@ -40,8 +42,21 @@ def _objective_gradient(gamma: np.ndarray, cfg: TrainConfig, x: torch.Tensor, y:
 )
 def test_gamma_star_minimises_the_training_objective(d, tau, kappa, lam, seed):
     cfg = TrainConfig(
-        model="gamma", d=d, tau=tau, kappa=kappa, alpha=1.0, rho=0.01, ridge=lam, lr=3e-2, lr_schedule="cosine",
-        batch_fraction=1.0, weight_decay=0.0, steps=600, dtype="float64", test_contexts=200, seed=seed,
+        model="gamma",
+        d=d,
+        tau=tau,
+        kappa=kappa,
+        alpha=1.0,
+        rho=0.01,
+        ridge=lam,
+        lr=3e-2,
+        lr_schedule="cosine",
+        batch_fraction=1.0,
+        weight_decay=0.0,
+        steps=600,
+        dtype="float64",
+        test_contexts=200,
+        seed=seed,
     )
     where = f"at d={d}, tau={tau}, kappa={kappa}, lambda={lam}, seed={seed}"
     train = draw_samples(cfg).train
@@ -52,7 +67,9 @@ def test_gamma_star_minimises_the_training_objective(d, tau, kappa, lam, seed):
     scale = np.linalg.norm(_objective_gradient(np.zeros_like(star), cfg, x, ctx, target))
     at_star = np.linalg.norm(_objective_gradient(star, cfg, x, ctx, target))
     note(f"|grad f(Gamma*)| / |grad f(0)| = {at_star / scale:.2e}")
-    assert at_star <= 1e-8 * scale, f"{where}: Gamma* is not a stationary point of the training objective ({at_star / scale:.2e})"
+    assert at_star <= 1e-8 * scale, (
+        f"{where}: Gamma* is not a stationary point of the training objective ({at_star / scale:.2e})"
+    )
 
     model, _ = train_model(cfg, device="cpu")
     trained = model.gamma.detach().numpy()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from iclverify.empirics.finite_size import bonferroni, finite_size_series
+from iclverify.empirics.montecarlo.finite_size import bonferroni, finite_size_series
 from iclverify.theory.params import LuParams
 
 # |tau - 1| >= 0.4: next to the threshold the finite-d error is dominated by O(1/d) terms that are not yet linear

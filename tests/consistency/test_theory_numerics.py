@@ -15,18 +15,20 @@ import sympy as sp
 from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
-from iclverify.numerics import lu2024 as mp_path
-from iclverify.numerics import lu2024_float as fl
-from iclverify.theory import lu2024 as th
-from iclverify.theory import lu2024_limits as lim
+from iclverify.numerics.lu2024 import certified as mp_path
+from iclverify.numerics.lu2024 import vectorised as fl
 from iclverify.theory import marchenko_pastur as mpt
+from iclverify.theory.lu2024 import formulas as th
+from iclverify.theory.lu2024 import limits as lim
 from iclverify.theory.params import LuParams
 
 
 def rationals(lo: str, hi: str, denominator: int = 997) -> st.SearchStrategy[Fraction]:
     """Exact rationals in [lo, hi], spread over decades (log-uniform on a grid of 997 points)."""
     a, b = math.log(float(lo)), math.log(float(hi))
-    return st.integers(0, denominator).map(lambda i: Fraction(math.exp(a + (b - a) * i / denominator)).limit_denominator(10**6))
+    return st.integers(0, denominator).map(
+        lambda i: Fraction(math.exp(a + (b - a) * i / denominator)).limit_denominator(10**6)
+    )
 
 
 taus = rationals("0.05", "30").filter(lambda t: abs(t - 1) >= Fraction(1, 20))
@@ -73,8 +75,12 @@ def _compare_three_ways(p: LuParams, branch: str) -> None:
     for name, value in sym.items():
         certified = getattr(cert, name)
         note(f"{name}: SymPy {mpmath.nstr(value, 25)}, mpmath {cert.decimal(name)}, float {float(flt[name])!r}")
-        assert abs(certified - value) <= mpmath.mpf("1e-22") * abs(value), f"{name}: certified mpmath path differs from SymPy"
-        assert abs(float(flt[name]) - float(value)) <= 1e-10 * abs(float(value)), f"{name}: float path differs from SymPy"
+        assert abs(certified - value) <= mpmath.mpf("1e-22") * abs(value), (
+            f"{name}: certified mpmath path differs from SymPy"
+        )
+        assert abs(float(flt[name]) - float(value)) <= 1e-10 * abs(float(value)), (
+            f"{name}: float path differs from SymPy"
+        )
 
 
 @settings(max_examples=20, deadline=None)
@@ -89,7 +95,9 @@ def test_solved_ridge_root_is_a_root_of_the_sympy_fixed_point(tau, alpha, kappa,
     def f(eps_value: mpmath.mpf) -> sp.Float:
         e = sp.Float(str(eps_value), 45)
         s_value = m_form(xs + e)
-        return fp.subs({th.eps: e, th.S: s_value, th.x: xs, th.tau: sp.Rational(tau), th.lam: sp.Rational(lam)}).evalf(45)
+        return fp.subs({th.eps: e, th.S: s_value, th.x: xs, th.tau: sp.Rational(tau), th.lam: sp.Rational(lam)}).evalf(
+            45
+        )
 
     lo, hi = root.bracket
     with mpmath.workdps(60):  # str(mpf) below must carry every digit of the bracket
@@ -104,7 +112,9 @@ def test_solved_ridge_root_is_a_root_of_the_sympy_fixed_point(tau, alpha, kappa,
 def test_kappa_to_infinity_formula_is_the_numeric_limit(tau, alpha, rho):
     p = LuParams(tau=tau, alpha=alpha, kappa=10**30, rho=rho)
     x_value = (1 + p.rho) / p.alpha
-    formula = lim.kappa_infinity_formula().subs({th.tau: sp.Rational(tau), th.rho: sp.Rational(rho), th.x: sp.Rational(x_value)})
+    formula = lim.kappa_infinity_formula().subs(
+        {th.tau: sp.Rational(tau), th.rho: sp.Rational(rho), th.x: sp.Rational(x_value)}
+    )
     numeric = mp_path.evaluate(p, dps=30)
     # the error at finite kappa differs from the limit by O(1/kappa) = 1e-30
     with mpmath.workdps(50):

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from iclverify.proofs.registry import all_claims  # noqa: E402
+from iclverify.proofs.framework.registry import all_claims
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 

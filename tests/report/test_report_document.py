@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import sympy as sp
 
-from iclverify.proofs.claims import CheckContext, Claim, Verdict
-from iclverify.proofs.runner import run_claims
-from iclverify.report import environment, report_html, write_report
+from iclverify.proofs.framework.claims import CheckContext, Claim, Verdict
+from iclverify.proofs.framework.runner import run_claims
+from iclverify.report.document import environment, report_html, write_report
 from iclverify.theory.derivation import Derivation, Step, proved_equal
 
 z = sp.Symbol("z", positive=True)
@@ -21,7 +21,14 @@ def _derivation() -> Derivation:
         steps=(
             Step(text=r"Define $f(z) = 1/(1+z)$.", lhs=sp.Function("f")(z), rhs=1 / (1 + z)),
             proved_equal("Partial fractions.", 1 / (z * (z + 1)), 1 / z - 1 / (z + 1)),
-            Step(text="Established numerically.", lhs=r"\lim_{z\to 0} f", rhs=sp.Integer(1), relation="=", how="numeric", detail="60 digits"),
+            Step(
+                text="Established numerically.",
+                lhs=r"\lim_{z\to 0} f",
+                rhs=sp.Integer(1),
+                relation="=",
+                how="numeric",
+                detail="60 digits",
+            ),
         ),
     )
 
@@ -29,14 +36,34 @@ def _derivation() -> Derivation:
 def _claims() -> list[Claim]:
     common = dict(paper="demo", where="§4 & Eq. (3)", layers=("symbolic", "numeric"))
     return [
-        Claim(id="demo.ok", title="An identity_with_underscores", provenance="stated",
-              statement_tex=r"\kappa > 1 \Rightarrow g_{\rm task} \to (1-\kappa)_+ = 0\ \text{and more}",
-              check=lambda ctx: Verdict.confirmed("agrees to 1e-40 (100% of points)", max_rel_error=1e-41, worst_point={"tau": 2, "alpha": "1/2"}),
-              derivation=_derivation, **common),
-        Claim(id="demo.bad", title="Refuted one", provenance="reconstructed", statement_tex=r"\begin{cases} a \end{cases}",
-              check=lambda ctx: Verdict.refuted("interval [0.3, 0.4] excludes 0.25", interval=[0.3, 0.4]), random=True, **common),
-        Claim(id="demo.err", title="Broken check", provenance="stated", statement_tex="x",
-              check=lambda ctx: 1 / 0, **common),
+        Claim(
+            id="demo.ok",
+            title="An identity_with_underscores",
+            provenance="stated",
+            statement_tex=r"\kappa > 1 \Rightarrow g_{\rm task} \to (1-\kappa)_+ = 0\ \text{and more}",
+            check=lambda ctx: Verdict.confirmed(
+                "agrees to 1e-40 (100% of points)", max_rel_error=1e-41, worst_point={"tau": 2, "alpha": "1/2"}
+            ),
+            derivation=_derivation,
+            **common,
+        ),
+        Claim(
+            id="demo.bad",
+            title="Refuted one",
+            provenance="reconstructed",
+            statement_tex=r"\begin{cases} a \end{cases}",
+            check=lambda ctx: Verdict.refuted("interval [0.3, 0.4] excludes 0.25", interval=[0.3, 0.4]),
+            random=True,
+            **common,
+        ),
+        Claim(
+            id="demo.err",
+            title="Broken check",
+            provenance="stated",
+            statement_tex="x",
+            check=lambda ctx: 1 / 0,
+            **common,
+        ),
     ]
 
 

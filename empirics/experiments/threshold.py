@@ -1,0 +1,134 @@
+r"""Locate the interpolation threshold n*: the training-set size at which a model stops fitting its data.
+
+Criterion (stated once, used everywhere): a run *interpolates* when its final training loss, relative to
+the zero predictor's error 1 + ρ, is below ``threshold`` (default θ = 10⁻³). n* is located by bisection
+in log n between a size that interpolates and one that does not, until the bracket [n₋, n₊] satisfies
+n₊/n₋ ≤ 1 + ``rel_tol`` (or n₊ = n₋ + 1); the estimate is the geometric mean √(n₋ n₊). Each probe is one
+training run, so the search costs about log₂(log(hi/lo)/log(1 + rel_tol)) runs.
+
+Finite training leaves the loss just below n* above θ (ill-conditioning slows convergence there), and
+near n* the loss need not be monotone in n; bisection then returns one crossing inside the original
+bracket, which the bracket in the result bounds.
+
+>>> t = locate_threshold(lambda n: 0.0 if n < 73 else 0.5, 20, 200, rel_tol=0.01)
+>>> t.below, t.above, round(t.n_star, 2)
+(72, 73, 72.5)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from typing import Any
+
+from iclverify.runtime.errors import ParameterError
+
+__all__ = ["THETA", "Threshold", "interpolates", "locate_threshold", "trained_threshold"]
+
+THETA = 1e-3
+
+
+def interpolates(train_loss: float, rho: float, threshold: float = THETA) -> bool:
+    """True when ``train_loss / (1 + rho) < threshold``."""
+    return train_loss / (1.0 + rho) < threshold
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Threshold:
+    """The located n*: the last size that interpolated (``below``), the first that did not (``above``),
+    the estimate √(below·above), and every probe ``(n, relative train loss)`` in the order run."""
+
+    below: int
+    above: int
+    probes: tuple[tuple[int, float], ...]
+    threshold: float
+
+    @property
+    def n_star(self) -> float:
+        return math.sqrt(self.below * self.above)
+
+
+def locate_threshold(
+    relative_loss: Callable[[int], float],
+    lo: int,
+    hi: int,
+    *,
+    threshold: float = THETA,
+    rel_tol: float = 0.03,
+    expand: int = 3,
+) -> Threshold | None:
+    """Bisect ``relative_loss(n)`` (final train loss / (1+ρ) of a run on n contexts) for the crossing of θ.
+
+    If ``lo`` does not interpolate it is halved, and if ``hi`` does it is doubled, at most ``expand`` times
+    each; ``None`` when no bracket is found (the caller reports that, never a guess).
+
+    >>> locate_threshold(lambda n: 0.0, 10, 20, expand=1) is None  # interpolates everywhere
+    True
+    """
+    if not (1 <= lo < hi):
+        raise ParameterError(f"need 1 <= lo < hi, got lo={lo}, hi={hi}")
+    if rel_tol <= 0 or threshold <= 0:
+        raise ParameterError("rel_tol and threshold must be > 0")
+    probes: list[tuple[int, float]] = []
+    seen: dict[int, float] = {}
+
+    def fits(n: int) -> bool:
+        if n not in seen:
+            seen[n] = float(relative_loss(n))
+            probes.append((n, seen[n]))
+        return seen[n] < threshold
+
+    for _ in range(expand + 1):
+        if fits(lo):
+            break
+        if lo == 1:
+            return None
+        hi, lo = lo, max(1, lo // 2)
+    else:
+        return None
+    for _ in range(expand + 1):
+        if not fits(hi):
+            break
+        lo, hi = hi, 2 * hi
+    else:
+        return None
+    while hi > lo + 1 and hi / lo > 1.0 + rel_tol:
+        mid = round(math.sqrt(lo * hi))
+        mid = min(max(mid, lo + 1), hi - 1)
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    return Threshold(below=lo, above=hi, probes=tuple(probes), threshold=threshold)
+
+
+def trained_threshold(
+    protocol: Any,
+    *,
+    model: str,
+    layers: int,
+    d: int,
+    seed: int,
+    tau_range: tuple[float, float],
+    rel_tol: float = 0.05,
+    threshold: float = THETA,
+    device: str = "auto",
+    cache: Any = None,
+    progress: Any = None,
+) -> Threshold | None:
+    """n* of one architecture at dimension ``d`` and one seed, under a training ``protocol``
+    (:class:`iclverify.empirics.experiments.lu2024_protocols.Protocol`); the bracket starts at ``tau_range``·d².
+
+    Each probe is a cached training run of P = n contexts (κ = ∞), so a repeated search costs nothing.
+    """
+    from iclverify.empirics.training.train import train
+
+    def relative_loss(n: int) -> float:
+        config = protocol.config(model=model, layers=layers, d=d, tau=n / d**2, seed=seed)
+        result = train(config, device=device, cache=cache, progress=progress)
+        return result["train_loss"] / (1.0 + config.rho)
+
+    lo = max(1, math.floor(tau_range[0] * d * d))
+    hi = max(lo + 1, math.ceil(tau_range[1] * d * d))
+    return locate_threshold(relative_loss, lo, hi, threshold=threshold, rel_tol=rel_tol)

@@ -1,0 +1,92 @@
+"""Run checks and collect their outcomes (verdict, timing, or the error that stopped a check).
+
+>>> from iclverify.proofs.framework.claims import Claim, CheckContext, Verdict
+>>> ok = Claim(id="demo.one", paper="demo", title="one", where="-", provenance="stated",
+...            statement_tex="1=1", layers=("symbolic",), check=lambda ctx: Verdict.confirmed("1 = 1"))
+>>> [o.label for o in run_claims([ok], CheckContext())]
+['confirmed']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from iclverify.proofs.framework.claims import CheckContext, Claim, Verdict
+from iclverify.runtime.errors import UserError
+
+__all__ = ["Outcome", "run_claims"]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """A claim with its verdict, or with the error its check raised (a bug, or a missing dependency)."""
+
+    claim: Claim
+    verdict: Verdict | None
+    error: str | None
+    seconds: float
+    level: str
+    seed: int
+
+    @property
+    def label(self) -> str:
+        return self.verdict.label if self.verdict is not None else "error"
+
+    def to_json(self) -> dict[str, Any]:
+        c, v = self.claim, self.verdict
+        return {
+            "id": c.id,
+            "paper": c.paper,
+            "title": c.title,
+            "where": c.where,
+            "provenance": c.provenance,
+            "layers": list(c.layers),
+            "statement_tex": c.statement_tex,
+            "status": v.status if v else "error",
+            "condition": v.condition if v else None,
+            "reason": v.reason if v else self.error,
+            "evidence": dict(v.evidence) if v else {},
+            "random": c.random,
+            "level": self.level,
+            "seed": self.seed,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def run_claims(
+    claims: Iterable[Claim],
+    ctx: CheckContext,
+    *,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Run each claim's check in order. A failing check becomes an ``error`` outcome, not a crash."""
+    outcomes = []
+    for claim in claims:
+        start = time.perf_counter()
+        verdict, error = None, None
+        try:
+            verdict = claim.check(ctx)
+            if not isinstance(verdict, Verdict):
+                raise TypeError(f"check of {claim.id} returned {type(verdict).__name__}, not a Verdict")
+        except KeyboardInterrupt:
+            raise
+        except UserError as exc:
+            error = str(exc)
+        except Exception as exc:  # a bug in a check must not hide the other verdicts
+            error = f"{type(exc).__name__}: {exc} [{traceback.extract_tb(exc.__traceback__)[-1].name}]"
+        outcome = Outcome(
+            claim=claim,
+            verdict=verdict,
+            error=error,
+            seconds=time.perf_counter() - start,
+            level=ctx.level,
+            seed=ctx.seed,
+        )
+        outcomes.append(outcome)
+        if on_done is not None:
+            on_done(outcome)
+    return outcomes

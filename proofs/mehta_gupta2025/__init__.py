@@ -1,0 +1,1 @@
+"""Claims of Mehta & Gupta (2025), with their verdict rules: symbolic derivations and trained models."""

@@ -1,0 +1,1 @@
+"""Run-time infrastructure every layer may use: errors, validation, seeding, device, cache, sweeps, executors."""

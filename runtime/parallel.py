@@ -1,0 +1,136 @@
+"""Process-parallel, cached, resumable sweeps, each worker on single-threaded BLAS.
+
+Independent Monte Carlo runs parallelise perfectly across processes, while the small, skinny GEMMs
+of one run gain little from BLAS threads — and on a shared machine OpenBLAS threads spin-wait for each
+other and can slow a run ten-fold. So workers are started (``spawn``) with ``OPENBLAS_NUM_THREADS=1``
+(and the OpenMP/MKL equivalents) and each takes whole runs. The pool is created once per process and
+reused. Semantics match :func:`iclverify.runtime.sweep.run_sweep`: cached configurations are read, the
+others computed and stored as soon as each finishes (in the parent), so an interruption loses only
+the runs in flight. Results do not depend on the number of workers (every run has its own streams).
+
+``workers`` defaults to ``$ICLVERIFY_WORKERS``, else the number of CPUs.
+
+>>> import tempfile
+>>> from iclverify.runtime.cache import ResultCache
+>>> cache = ResultCache(tempfile.mkdtemp())
+>>> [r["y"] for r in run_sweep_parallel([{"x": 2}, {"x": 3}], _square, namespace="sq", cache=cache, workers=1)]
+[4, 9]
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+from iclverify.runtime.cache import ResultCache
+from iclverify.runtime.errors import ConfigError
+from iclverify.runtime.sweep import Progress
+
+__all__ = ["default_workers", "run_sweep_parallel", "shutdown_pool"]
+
+BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+_POOL: dict[str, Any] = {"executor": None, "workers": 0}
+
+
+def default_workers() -> int:
+    """``$ICLVERIFY_WORKERS`` if set (a positive integer), else the number of CPUs."""
+    env = os.environ.get("ICLVERIFY_WORKERS")
+    if env is None:
+        return max(1, os.cpu_count() or 1)
+    try:
+        value = int(env)
+    except ValueError:
+        raise ConfigError(f"ICLVERIFY_WORKERS must be a positive integer, got {env!r}") from None
+    if value < 1:
+        raise ConfigError(f"ICLVERIFY_WORKERS must be a positive integer, got {env!r}")
+    return value
+
+
+def _executor(workers: int) -> ProcessPoolExecutor:
+    if _POOL["executor"] is not None and _POOL["workers"] == workers:
+        return _POOL["executor"]
+    shutdown_pool()
+    saved = {k: os.environ.get(k) for k in BLAS_ENV}
+    os.environ.update({k: "1" for k in BLAS_ENV})  # inherited by the spawned workers only
+    try:
+        executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        # every submit finding no idle worker spawns one: start them all now, while the environment is set
+        for fut in [executor.submit(int, 0) for _ in range(workers)]:
+            fut.result()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    _POOL.update(executor=executor, workers=workers)
+    return executor
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes (they are also stopped at exit)."""
+    executor = _POOL["executor"]
+    if executor is not None:
+        executor.shutdown(wait=False, cancel_futures=True)
+    _POOL.update(executor=None, workers=0)
+
+
+atexit.register(shutdown_pool)
+
+
+def run_sweep_parallel(
+    configs: Sequence[Mapping[str, Any]],
+    compute: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+    *,
+    namespace: str,
+    cache: ResultCache | None,
+    schema: int = 1,
+    progress: Progress | None = None,
+    description: str = "",
+    workers: int | None = None,
+) -> list[dict[str, Any]]:
+    """Results for every configuration, in order (``compute`` must be a module-level function)."""
+    n_workers = default_workers() if workers is None else workers
+    label = description or namespace
+    total = len(configs)
+    results: list[dict[str, Any] | None] = [None] * total
+    missing = []
+    for i, cfg in enumerate(configs):
+        hit = cache.get(namespace, cfg, schema=schema) if cache is not None else None
+        if hit is None:
+            missing.append(i)
+        else:
+            results[i] = hit
+    done = total - len(missing)
+    if progress is not None:
+        progress(label, done, total)
+
+    def store(i: int, value: Mapping[str, Any]) -> None:
+        nonlocal done
+        results[i] = cache.put(namespace, configs[i], value, schema=schema) if cache is not None else dict(value)
+        done += 1
+        if progress is not None:
+            progress(label, done, total)
+
+    if n_workers <= 1 or len(missing) < 2:
+        for i in missing:
+            store(i, compute(configs[i]))
+    else:
+        pool = _executor(n_workers)
+        futures = {pool.submit(compute, configs[i]): i for i in missing}
+        try:
+            for fut in as_completed(futures):
+                store(futures[fut], fut.result())
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+    return [r for r in results if r is not None]
+
+
+def _square(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    return {"y": cfg["x"] ** 2}
