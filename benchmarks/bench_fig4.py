@@ -185,16 +185,19 @@ def main() -> None:
         )
     )
     print(
-        f"machine: {os.cpu_count()} cores; this process (BLAS threads {threads}): DGEMM {dg:.1f}, SGEMM {sg:.1f} GFLOP/s;"
+        f"machine: {os.cpu_count()} cores; this process (BLAS threads {threads}): DGEMM {dg:.1f}, SGEMM "
+        f"{sg:.1f} GFLOP/s;"
         f" per core with all {args.workers} workers busy: DGEMM {dg1:.1f} GFLOP/s (2000², best of 5)"
     )
     print(f"same estimator: structured CG vs dense explicit Gram at d=16, relative difference {same_estimator():.1e}")
     print("workload per d: 12 κ × (20 Γ* fits + 1000 dMMSE runs), α = τ = 10, ρ = 0.01, λ = 1e-6")
     print(
-        f"ours: {args.workers} worker process(es), 1 BLAS thread each; GFLOP/s per core (in the solver) and overall (Γ* wall)"
+        f"ours: {args.workers} worker process(es), 1 BLAS thread each; GFLOP/s per core (in the solver) and "
+        f"overall (Γ* wall)"
     )
     print(
-        f"{'d':>4} {'ours total':>11} {'Γ* part':>9} {'dMMSE':>7} {'iters':>6} {'GFLOP':>7} {'core':>6} {'%DGEMM1':>8} {'overall':>8} |"
+        f"{'d':>4} {'ours total':>11} {'Γ* part':>9} {'dMMSE':>7} {'iters':>6} {'GFLOP':>7} {'core':>6} "
+        f"{'%DGEMM1':>8} {'overall':>8} |"
         f" {'explicit 1 fit':>14} {'(tokens':>8} {'Gram':>7} {'solve)':>7} {'GFLOP/s':>8} {'projected 240 fits':>19}"
     )
     ours_t, expl_t, used_e = [], [], []
@@ -202,15 +205,18 @@ def main() -> None:
         best = min((ours(d, args.workers) for _ in range(args.repeat)), key=lambda r: r["total_s"])
         ours_t.append(best["total_s"])
         line = (
-            f"{d:>4} {best['total_s']:>10.2f}s {best['gamma_s']:>8.2f}s {best['dmmse_s']:>6.2f}s {best['mean_iter']:>6.1f} "
-            f"{best['gflop']:>7.1f} {best['gflops_core']:>6.1f} {100 * best['gflops_core'] / dg1:>7.0f}% {best['gflops_wall']:>8.1f} |"
+            f"{d:>4} {best['total_s']:>10.2f}s {best['gamma_s']:>8.2f}s {best['dmmse_s']:>6.2f}s "
+            f"{best['mean_iter']:>6.1f} "
+            f"{best['gflop']:>7.1f} {best['gflops_core']:>6.1f} {100 * best['gflops_core'] / dg1:>7.0f}% "
+            f"{best['gflops_wall']:>8.1f} |"
         )
         if d <= args.explicit_max_d:
             e = explicit_fit(d)
             expl_t.append(e["fit_s"])
             used_e.append(d)
             line += (
-                f" {e['fit_s']:>13.2f}s {e['sample_s']:>7.2f}s {e['gram_s']:>6.2f}s {e['solve_s']:>6.2f}s {e['gflops']:>8.1f}"
+                f" {e['fit_s']:>13.2f}s {e['sample_s']:>7.2f}s {e['gram_s']:>6.2f}s {e['solve_s']:>6.2f}s "
+                f"{e['gflops']:>8.1f}"
                 f" {e['projected_s']:>18.0f}s"
             )
         print(line, flush=True)
@@ -219,7 +225,8 @@ def main() -> None:
         if d in targets:
             print(f"target d={d}: {t:.1f}s vs ≤ {targets[d]:.0f}s -> {'met' if t <= targets[d] else 'MISSED'}")
     print(
-        f"cost growth (log-log slope over d = {ds}): ours {growth(ds, ours_t)} (model: n d² per CG product, n = τd², so d⁴);"
+        f"cost growth (log-log slope over d = {ds}): ours {growth(ds, ours_t)} (model: n d² per CG product, n = "
+        f"τd², so d⁴);"
         f" explicit per fit {growth(used_e, expl_t)} (model: n d⁴ Gram + d⁶ solve, so d⁶)"
     )
 

@@ -24,7 +24,10 @@ def _best(fn, repeats: int) -> float:
 
 
 def main() -> None:
-    code = "import time; t = time.perf_counter(); import iclverify.theory.mehta_gupta2025.formulas as m; m.latex_document(); print(time.perf_counter() - t)"
+    code = (
+        "import time; t = time.perf_counter(); import iclverify.theory.mehta_gupta2025.formulas as m; "
+        "m.latex_document(); print(time.perf_counter() - t)"
+    )
     cold = min(
         float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
         for _ in range(3)
@@ -41,7 +44,8 @@ def main() -> None:
     ys = (0.05 + 2 * xs**-0.4) * np.exp(0.05 * rng.standard_normal(48))
     strata = np.repeat(np.arange(6), 8)
     print(
-        f"    FloorPowerLawFit, 48 points, 500 resamples: {_best(lambda: FloorPowerLawFit().fit(xs, ys, strata=strata), 3):.2f} s"
+        f"    FloorPowerLawFit, 48 points, 500 resamples: "
+        f"{_best(lambda: FloorPowerLawFit().fit(xs, ys, strata=strata), 3):.2f} s"
     )
 
     from iclverify.empirics.training import gd_construction as gdc

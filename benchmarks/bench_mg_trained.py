@@ -7,7 +7,8 @@
    ensemble the level trains (measured over ``--steps`` steps after a warm-up, minimum of ``--repeat``),
    times its number of steps; shapes shared between claims are counted once, for the first claim.
 
-Run:  python benchmarks/bench_mg_trained.py [--level quick|full] [--device cpu|cuda] [--steps 10] [--repeat 2] [--skip-speedup]
+Run:  python benchmarks/bench_mg_trained.py [--level quick|full] [--device cpu|cuda] [--steps 10] [--repeat 2]
+      [--skip-speedup]
 Timings are minima over repetitions (a shared machine only slows things down).
 """
 
@@ -20,28 +21,25 @@ import torch
 
 from iclverify.empirics.experiments.eta_measurement import lsa_config
 from iclverify.empirics.experiments.shape_grids import aspect_family, fixed_parameters, fixed_product, tab3_shapes
-from iclverify.empirics.training.ensemble import EnsembleConfig, _batch, _clip_per_member, _threads, build_ensemble
+from iclverify.empirics.training.engine import StopRule, fit
+from iclverify.empirics.training.ensemble import EnsembleConfig, _threads, build_ensemble, training_losses
 from iclverify.empirics.training.train import torch_threads
 from iclverify.proofs.mehta_gupta2025.trained import SETUPS, _protocol
 from iclverify.runtime.device import pick_device
 
 
 def step_seconds(cfg: EnsembleConfig, *, device: str, steps: int, repeat: int) -> float:
-    """Seconds per training step (data, forward, backward, clipping, AdamW) of the ensemble ``cfg``."""
+    """Seconds per training step (data, forward, backward, clipping, AdamW) of the ensemble ``cfg`` in the
+    engine (:func:`iclverify.empirics.training.engine.fit`)."""
     dev = pick_device(device)
     with torch_threads(_threads(cfg) if dev.type == "cpu" else None):
         model = build_ensemble(cfg).to(dev)
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, foreach=True)
-        dtype = getattr(torch, cfg.dtype)
+        params = dict(model.params.items())
+        losses = training_losses(cfg, model, dev)
+        E = len(cfg.seeds)
 
         def run(n: int) -> None:
-            for s in range(n):
-                _, (x, y, t) = _batch(cfg, "mg-train", cfg.batch_size, dtype, dev, s)
-                loss = ((model(x, y) - t) ** 2).mean(dim=1).sum()
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                _clip_per_member(model, len(cfg.seeds), cfg.clip)
-                opt.step()
+            fit(params, losses, lr=lambda s: torch.full((E,), cfg.lr), stop=[StopRule(max_steps=n)] * E, clip=cfg.clip)
             if dev.type == "cuda":
                 torch.cuda.synchronize()
 
@@ -68,7 +66,8 @@ def speedup(device: str, steps: int, repeat: int) -> None:
             together = step_seconds(cfg, device=device, steps=steps, repeat=repeat)
             single = step_seconds(one, device=device, steps=steps, repeat=repeat)
             print(
-                f"  {model} {shape} E={E}: ensemble {together * 1e3:7.1f} ms, separately {E * single * 1e3:7.1f} ms, speed-up {E * single / together:4.1f}x"
+                f"  {model} {shape} E={E}: ensemble {together * 1e3:7.1f} ms, "
+                f"separately {E * single * 1e3:7.1f} ms, speed-up {E * single / together:4.1f}x"
             )
 
 
@@ -94,8 +93,9 @@ def level_ensembles(level: str) -> dict[str, list[EnsembleConfig]]:
     shapes = [sh for N, depths in alloc["budgets"].items() for sh in fixed_product(N, depths=depths)]
     shapes += [sh for w in alloc["fixed_params"] for sh in fixed_parameters(w, count=3)]
     out["A.measured-allocation"] = [gpt.config(layers=L, width=D, seeds=seeds) for L, D in dict.fromkeys(shapes)]
-    t3 = tab3_shapes(1, max(alloc["budgets"]) // 16)
-    out["Tab3.depth-beats-width"] = [gpt.config(layers=L, width=D, seeds=seeds) for L, D in t3.values()]
+    out["Tab3.depth-beats-width"] = [
+        gpt.config(layers=L, width=D, seeds=seeds) for D0 in s["tab3"]["D0s"] for L, D in tab3_shapes(1, D0).values()
+    ]
     tr = s["transition"]
     p = _protocol(steps=tr["steps"], lr=tr["lr"])
     out["P3.sigmoid"] = [

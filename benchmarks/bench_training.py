@@ -4,12 +4,14 @@
    τ = 2 (P = 800 contexts of 21 tokens), with the paper's minibatches of 0.1 P = 80 and full batch, on the
    CPU with 1 and 2 threads, and on CUDA when present. The time per step is measured through the real
    :func:`iclverify.empirics.training.train.train` as (T(2S) − T(S)) / S, which removes data drawing and evaluation.
-2. How the time per step grows with d (paper's minibatches, τ = 2), and the projected time of the paper's
-   full Fig. 5 sweep (4 architectures × 12 τ × 5 seeds × 10⁵ steps at d = 20, 40, 80). Once compute-bound
-   a step costs minibatch (0.1 τd²) × per-context cost (ℓ·d² ∝ d³), so a sweep grows like d⁵; below that
-   a fixed per-step overhead (~1–10 ms on CPU) dominates.
+2. One Fig. 5 grid (12 τ × 5 seeds at d = the last ``--ds``) trained as one batched pass of the engine
+   against its 60 runs one by one, and the projected time of the paper's full Fig. 5 sweep
+   (4 architectures × 12 τ × 5 seeds × 10⁵ steps at d = 20, 40, 80). Once compute-bound a step costs
+   minibatch (0.1 τd²) × per-context cost (ℓ·d² ∝ d³), so a sweep grows like d⁵; below that a fixed
+   per-step overhead (~1–10 ms on CPU) dominates — which batching pays once per pass instead of per run.
 
-Run:  python benchmarks/bench_training.py [--device cpu|cuda] [--steps 200] [--repeat 3] [--ds 8 12 16 20] [--threads 1 2]
+Run:  python benchmarks/bench_training.py [--device cpu|cuda] [--steps 200] [--repeat 3] [--ds 8 12 16 20]
+      [--threads 1 2]
 (On a machine shared with other jobs, 2 threads can be 100× slower than 1 for these small steps: idle
 worker threads spin; this is why training picks 1 thread automatically for small models.)
 Timings are minima over ``--repeat`` repetitions (a shared machine only ever slows things down); a
@@ -22,10 +24,8 @@ import argparse
 import math
 import time
 
-import numpy as np
-
 from iclverify.empirics.experiments.lu2024_protocols import FIG5_MODELS
-from iclverify.empirics.training.train import TrainConfig, train
+from iclverify.empirics.training.train import TrainConfig, train, train_many
 
 FIG5_TAUS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
 
@@ -52,9 +52,16 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--ds", type=int, nargs="*", default=[8, 12, 16, 20])
     ap.add_argument("--threads", type=int, nargs="*", default=[1, 2], help="CPU thread counts to compare")
+    ap.add_argument("--skip-throughput", action="store_true", help="only the batched grid and the projection")
     args = ap.parse_args()
     threads_options = tuple(args.threads) if args.device == "cpu" else (None,)
 
+    if not args.skip_throughput:
+        throughput(args, threads_options)
+    grid_projection(args)
+
+
+def throughput(args: argparse.Namespace, threads_options: tuple[int | None, ...]) -> None:
     print(f"== throughput at d = 20, α = 1, τ = 2 (P = 800) on {args.device}")
     print(f"{'model':30s} {'batch':>6s} {'threads':>7s} {'ms/step':>9s} {'contexts/s':>11s}")
     for spec in FIG5_MODELS:
@@ -75,45 +82,57 @@ def main() -> None:
                     flush=True,
                 )
 
-    print(f"\n== time per step against d (minibatch 0.1·τd², τ = 2) on {args.device}")
-    per_context, floor = {}, {}
-    for spec in FIG5_MODELS:
-        times = []
-        for d in args.ds:
-            cfg = TrainConfig(
-                model=spec.model, layers=spec.layers, d=d, tau=2.0, batch_fraction=0.1, lr=1e-4, test_contexts=100
-            )
-            t = min(
-                step_time(cfg, device=args.device, steps=args.steps, repeat=args.repeat, threads=th)
-                for th in threads_options
-            )
-            times.append(t)
-            print(f"{spec.label:30s} d={d:3d} batch={cfg.batch:5d}  {1e3 * t:8.3f} ms/step", flush=True)
-        slope = float(np.polyfit(np.log(args.ds), np.log(times), 1)[0])
-        print(f"{'':30s} time/step ∝ d^{slope:.2f} over d ∈ {args.ds} (small d: per-step overhead dominates)")
-        floor[spec.key] = min(times)
-        full = TrainConfig(
-            model=spec.model, layers=spec.layers, d=20, tau=2.0, batch_fraction=1.0, lr=1e-4, test_contexts=100
-        )
-        t_full = min(
-            step_time(full, device=args.device, steps=args.steps, repeat=args.repeat, threads=th)
-            for th in threads_options
-        )
-        per_context[spec.key] = t_full / full.batch
 
-    print("\n== projected full Fig. 5 sweep: 12 τ × 5 seeds × 10⁵ steps per architecture and d (grid runs only;")
-    print("   the n* bisections add about as much again). Step time = max(overhead floor, minibatch × cost per")
-    print(
-        "   context), the cost per context measured full-batch at d = 20 and scaled as d³ (ℓ = d tokens of width d+1)."
-    )
-    total = 0.0
-    for key in per_context:
-        for d in (20, 40, 80):
-            steps = [max(floor[key], 0.1 * tau * d * d * per_context[key] * (d / 20) ** 3) for tau in FIG5_TAUS]
-            seconds = sum(steps) * 5 * 100_000
-            total += seconds
-            print(f"{key:14s} d={d:3d}: {seconds / 3600:10.1f} h")
-    print(f"{'total':14s}        {total / 3600:10.1f} h on {args.device}  (time ∝ d⁵ once compute-bound)")
+def grid_projection(args: argparse.Namespace) -> None:
+    print(f"\n== one Fig. 5 grid (12 τ × 5 seeds) as one batched pass vs 60 separate runs, on {args.device}")
+    print("   projected full sweep: per (architecture, d), 10⁵ steps of the batched pass; the pass's time at")
+    print("   d = 40, 80 is the measured d = 20 pass scaled by its work (Σ minibatch · ℓ · (d+1)², i.e. d⁵), or")
+    print("   by nothing where the measured pass is overhead-bound (the larger of the two). The n* bisections")
+    print("   (5 seeds in lockstep, ≈ 8 rounds of 5 members) add about 8·5/60 of a compute-bound grid pass.")
+    total_single = total_batched = 0.0
+    for spec in FIG5_MODELS:
+        d = args.ds[-1]
+        grid = [
+            TrainConfig(
+                model=spec.model, layers=spec.layers, d=d, tau=tau, seed=s, batch_fraction=0.1, lr=1e-4,
+                test_contexts=100,
+            )
+            for tau in FIG5_TAUS
+            for s in range(5)
+        ]  # fmt: skip
+        batched = group_step_time(grid, device=args.device, steps=args.steps, repeat=args.repeat)
+        single = (
+            sum(group_step_time([c], device=args.device, steps=args.steps, repeat=args.repeat) for c in grid[::5]) * 5
+        )
+        print(
+            f"{spec.label:30s} d={d:3d}: batched {1e3 * batched:9.2f} ms/step, separately {1e3 * single:9.2f} ms/step"
+        )
+        work = sum(c.batch * c.ell * (c.d + 1) ** 2 for c in grid)
+        for dd in (20, 40, 80):
+            scale = (
+                sum(max(1, math.ceil(0.1 * round(tau * dd * dd))) * dd * (dd + 1) ** 2 for tau in FIG5_TAUS) * 5 / work
+            )
+            total_batched += max(batched, batched * scale) * 100_000
+            total_single += max(single, single * scale) * 100_000
+    hours = (total_single / 3600, total_batched / 3600)
+    print(f"{'projected Fig. 5 grid':30s}        separately {hours[0]:9.1f} h, batched {hours[1]:9.1f} h")
+    print(f"{'with the n* bisections':30s}        batched ≈ {hours[1] * (1 + 8 * 5 / 60):9.1f} h on {args.device}")
+
+
+def group_step_time(configs: list[TrainConfig], *, device: str, steps: int, repeat: int) -> float:
+    """Seconds per engine step of the configurations trained as one batched pass (:func:`train_many`):
+    (min T(2S) − min T(S)) / S, which removes data drawing and evaluation."""
+    train_many([c.replace(steps=5) for c in configs], device=device)
+
+    def best(s: int) -> float:
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            train_many([c.replace(steps=s) for c in configs], device=device)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    return max(best(2 * steps) - best(steps), 0.0) / steps or math.nan
 
 
 if __name__ == "__main__":

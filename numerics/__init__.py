@@ -1,1 +1,1 @@
-"""Numbers from theory: mpmath at any precision (bracketed roots) and a vectorised float64 path."""
+"""Numbers from theory: formulas compiled per back end, mpmath at any precision (bracketed roots), float64 grids."""

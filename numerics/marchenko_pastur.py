@@ -18,45 +18,51 @@ function of the value just computed (no second square root).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import mpmath
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
+from numpy.typing import ArrayLike
 
+from iclverify.numerics.backends import Backend, Compiled, Mp, Table, compile_table
 from iclverify.theory import marchenko_pastur as theory
 
-__all__ = ["derivative", "derivative_float", "mpmath_functions", "transform", "transform_float"]
+__all__ = ["derivative", "derivative_float", "functions", "is_infinite", "transform", "transform_float"]
 
-_IV_MODULES = [{"mpf": mpmath.iv.mpf, "sqrt": mpmath.iv.sqrt}, "mpmath"]
-
-
-def modules_for(context: Any) -> list[Any] | str:
-    """lambdify ``modules`` for an mpmath context (``mp`` or ``iv``)."""
-    return _IV_MODULES if context is mpmath.iv else "mpmath"
+Floats = npt.NDArray[np.float64]
 
 
 @cache
-def mpmath_functions(context_name: str = "mp") -> dict[str, Callable[..., Any]]:
-    """The lambdified closed forms for ``mp`` or ``iv`` (cached per context)."""
-    modules = modules_for(mpmath.iv if context_name == "iv" else mpmath.mp)
+def functions(backend: Backend) -> Compiled:
+    """The theory's closed forms compiled for ``backend`` (``mp``, ``iv`` or ``numpy``), built once per back end.
+
+    ``b`` is the quadratic's linear coefficient :math:`z + 1 - 1/\\kappa`, whose sign picks the stable form.
+    """
     z, k, M = theory.z, theory.kappa, theory.M
-    return {
-        "rationalised": sp.lambdify((z, k), theory.closed_form(), modules),
-        "direct": sp.lambdify((z, k), theory.closed_form_direct(), modules),
-        "infinite": sp.lambdify((z,), theory.closed_form_infinite(), modules),
-        "derivative": sp.lambdify((M, z, k), theory.derivative_in_M(), modules),
-        "derivative_infinite": sp.lambdify((M, z), theory.derivative_in_M(M, z, sp.oo), modules),
+    table: Table = {
+        "b": ((z, k), theory.linear_coefficient()),
+        "rationalised": ((z, k), theory.closed_form()),
+        "direct": ((z, k), theory.closed_form_direct()),
+        "infinite": ((z,), theory.closed_form_infinite()),
+        "derivative": ((M, z, k), theory.derivative_in_M()),
+        "derivative_infinite": ((M, z), theory.derivative_in_M(M, z, sp.oo)),
     }
+    return compile_table(table, backend)
 
 
-def _is_inf(kappa: Any) -> bool:
+def is_infinite(kappa: Mp) -> bool:
+    """``kappa`` is infinity (a float, an mpf, or an iv interval whose lower end is infinite)."""
     return kappa == math.inf or (isinstance(kappa, mpmath.ctx_iv.ivmpf) and kappa.a == math.inf)
 
 
-def transform(z: Any, kappa: Any, *, context: Any = mpmath.mp) -> Any:
+def _backend(context: Any) -> Backend:
+    return "iv" if context is mpmath.iv else "mp"
+
+
+def transform(z: Mp, kappa: Mp, *, context: Any = mpmath.mp) -> Mp:
     r""":math:`M_\kappa(z)` in ``context`` (``mp`` or ``iv``) at its current precision; ``kappa`` may be ``inf``.
 
     >>> from mpmath import mp, mpf
@@ -64,15 +70,15 @@ def transform(z: Any, kappa: Any, *, context: Any = mpmath.mp) -> Any:
     ...     print(transform(mpf(3), mp.inf), transform(mpf("0.001"), mpf("0.1")))   # 1/4; ~ (1-kappa)/z
     0.25 900.011109739555257...
     """
-    f = mpmath_functions("iv" if context is mpmath.iv else "mp")
-    if _is_inf(kappa):
+    f = functions(_backend(context))
+    if is_infinite(kappa):
         return f["infinite"](z)
-    b = z + 1 - 1 / kappa
+    b = f["b"](z, kappa)
     midpoint = b.mid if context is mpmath.iv else b
     return f["rationalised"](z, kappa) if midpoint >= 0 else f["direct"](z, kappa)
 
 
-def derivative(value: Any, z: Any, kappa: Any, *, context: Any = mpmath.mp) -> Any:
+def derivative(value: Mp, z: Mp, kappa: Mp, *, context: Any = mpmath.mp) -> Mp:
     r""":math:`M_\kappa'(z)` from the value :math:`M = M_\kappa(z)` (implicit differentiation).
 
     >>> from mpmath import mp, mpf
@@ -80,23 +86,13 @@ def derivative(value: Any, z: Any, kappa: Any, *, context: Any = mpmath.mp) -> A
     ...     print(derivative(mpf(1) / 4, mpf(3), mp.inf))   # -1/(1+z)^2
     -0.0625
     """
-    f = mpmath_functions("iv" if context is mpmath.iv else "mp")
-    if _is_inf(kappa):
+    f = functions(_backend(context))
+    if is_infinite(kappa):
         return f["derivative_infinite"](value, z)
     return f["derivative"](value, z, kappa)
 
 
-@cache
-def _numpy_functions() -> dict[str, Callable[..., Any]]:
-    z, k, M = theory.z, theory.kappa, theory.M
-    return {
-        "rationalised": sp.lambdify((z, k), theory.closed_form(), "numpy", cse=True),
-        "direct": sp.lambdify((z, k), theory.closed_form_direct(), "numpy", cse=True),
-        "derivative": sp.lambdify((M, z, k), theory.derivative_in_M(), "numpy", cse=True),
-    }
-
-
-def transform_float(z: Any, kappa: Any) -> np.ndarray:
+def transform_float(z: ArrayLike, kappa: ArrayLike) -> Floats:
     r"""Vectorised :math:`M_\kappa(z)` in float64 (numpy broadcasting; ``kappa`` may be ``inf``).
 
     The rationalised form is exact at :math:`\kappa=\infty` (:math:`1/\kappa = 0`); the direct form is
@@ -106,18 +102,18 @@ def transform_float(z: Any, kappa: Any) -> np.ndarray:
     [0.5, 900.01111]
     """
     z, kappa = np.broadcast_arrays(np.asarray(z, dtype=float), np.asarray(kappa, dtype=float))
-    f = _numpy_functions()
+    f = functions("numpy")
     out = np.array(f["rationalised"](z, kappa), dtype=float)
-    negative = (z + 1 - 1 / kappa) < 0
+    negative = np.asarray(f["b"](z, kappa)) < 0
     if negative.any():
         out[negative] = f["direct"](z[negative], kappa[negative])
     return out
 
 
-def derivative_float(value: Any, z: Any, kappa: Any) -> np.ndarray:
+def derivative_float(value: ArrayLike, z: ArrayLike, kappa: ArrayLike) -> Floats:
     r"""Vectorised :math:`M_\kappa'(z)` from :math:`M = M_\kappa(z)` (exact at :math:`\kappa=\infty` too).
 
     >>> float(derivative_float(0.25, 3.0, np.inf))
     -0.0625
     """
-    return np.asarray(_numpy_functions()["derivative"](value, z, kappa), dtype=float)
+    return np.asarray(functions("numpy")["derivative"](value, z, kappa), dtype=float)

@@ -25,11 +25,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import mpmath
 from mpmath import iv, mp
 from mpmath.calculus.optimization import Anderson
+
+from iclverify.numerics.backends import Mp
 
 __all__ = ["Root", "bracketed_root", "interval_ends", "interval_precision"]
 
@@ -43,20 +44,20 @@ class Root:
     ends; ``initial_bracket`` is the analytic bracket the search started from.
     """
 
-    value: Any
-    bracket: tuple[Any, Any]
-    residual: Any
+    value: Mp
+    bracket: tuple[Mp, Mp]
+    residual: Mp
     iterations: int
     certified: bool = False
-    initial_bracket: tuple[Any, Any] | None = None
+    initial_bracket: tuple[Mp, Mp] | None = None
 
     @property
-    def width(self) -> Any:
+    def width(self) -> Mp:
         """Relative width of the bracket, ``(hi - lo)/|value|``."""
         return (self.bracket[1] - self.bracket[0]) / abs(self.value)
 
 
-def _anderson(h: Callable[[Any], Any], a: Any, b: Any, maxsteps: int = 400) -> Any:
+def _anderson(h: Callable[[Mp], Mp], a: Mp, b: Mp, maxsteps: int = 400) -> Mp:
     """Anderson–Björck iterations until the bracket is a few ulps of the root wide (relative, not |h| small)."""
     solver = Anderson(mp, h, (a, b), tol=mp.mpf(2) ** (-4 * mp.prec), verbose=False)
     u = (a + b) / 2
@@ -77,13 +78,13 @@ def interval_precision(prec: int) -> Iterator[None]:
         iv.prec = saved
 
 
-def interval_ends(value: Any) -> tuple[Any, Any]:
+def interval_ends(value: Mp) -> tuple[Mp, Mp]:
     """The two ends of an ``iv`` interval as ``mp`` numbers, at their full precision."""
     lo, hi = value._mpi_
     return mp.make_mpf(lo), mp.make_mpf(hi)
 
 
-def _sign(value: Any) -> int:
+def _sign(value: Mp) -> int:
     """+1 / -1 for an mpf or an interval that excludes 0; 0 when undecided."""
     if isinstance(value, mpmath.ctx_iv.ivmpf):
         a, b = interval_ends(value)
@@ -92,12 +93,12 @@ def _sign(value: Any) -> int:
 
 
 def bracketed_root(
-    f: Callable[[Any], Any],
-    lo: Any,
-    hi: Any,
+    f: Callable[[Mp], Mp],
+    lo: Mp,
+    hi: Mp,
     *,
-    f_interval: Callable[[Any], Any] | None = None,
-    rel_width: Any = None,
+    f_interval: Callable[[Mp], Mp] | None = None,
+    rel_width: Mp = None,
     widen: int = 12,
 ) -> Root:
     r"""The unique root of ``f`` in ``[lo, hi]`` (``0 < lo < hi``), at ``mp``'s precision.
@@ -120,7 +121,7 @@ def bracketed_root(
         raise ValueError(f"need 0 < lo < hi, got lo={lo}, hi={hi}")
     calls = 0
 
-    def in_log(u: Any) -> Any:
+    def in_log(u: Mp) -> Mp:
         nonlocal calls
         calls += 1
         return f(mp.exp(u))
@@ -155,7 +156,7 @@ def bracketed_root(
         else:
             fa, fb = f(a), f(b)
         sa, sb = _sign(fa), _sign(fb)
-        if sa != 0 and sb != 0 and sa != sb:
+        if sa != 0 and sb not in (0, sa):
             bracket, certified = (a, b), f_interval is not None
             break
         delta *= 16

@@ -1,4 +1,4 @@
-"""Errors a user can cause. The CLI prints their message on one line and exits with status 2.
+"""Errors a user can cause (the CLI prints their message on one line and exits with status 2), and SIGTERM.
 
 Every layer raises these (they live in the bottom layer so every layer may import them); anything else
 that escapes is a bug in icl-verify, not in the input.
@@ -8,6 +8,8 @@ True
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 
 class UserError(Exception):
@@ -31,3 +33,37 @@ class ConfigError(UserError, ValueError):
 
 class MissingDependencyError(UserError, RuntimeError):
     """An optional dependency (torch, pdflatex) is needed and not installed."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM): unwinds like Ctrl-C; the CLI exits with status 143."""
+
+
+_SIGTERM = {"received": False}
+
+
+def received_sigterm() -> bool:
+    """Whether SIGTERM arrived since :func:`raise_on_sigterm` (the CLI then exits 143 instead of 130)."""
+    return _SIGTERM["received"]
+
+
+def raise_on_sigterm() -> Callable[[], None]:
+    """From now on SIGTERM raises :class:`Terminated` in the main thread (a clean, resumable stop).
+
+    Returns a function that puts the previous handler back (the CLI calls it when a command ends, so an
+    in-process caller keeps its own SIGTERM behaviour). Does nothing outside the main thread, where Python
+    cannot install signal handlers.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    _SIGTERM["received"] = False
+
+    def _handler(signum: int, frame: object) -> None:
+        _SIGTERM["received"] = True
+        raise Terminated(f"terminated by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, _handler)
+    return lambda: signal.signal(signal.SIGTERM, previous) and None

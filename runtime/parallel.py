@@ -4,9 +4,10 @@ Independent Monte Carlo runs parallelise perfectly across processes, while the s
 of one run gain little from BLAS threads — and on a shared machine OpenBLAS threads spin-wait for each
 other and can slow a run ten-fold. So workers are started (``spawn``) with ``OPENBLAS_NUM_THREADS=1``
 (and the OpenMP/MKL equivalents) and each takes whole runs. The pool is created once per process and
-reused. Semantics match :func:`iclverify.runtime.sweep.run_sweep`: cached configurations are read, the
-others computed and stored as soon as each finishes (in the parent), so an interruption loses only
-the runs in flight. Results do not depend on the number of workers (every run has its own streams).
+reused; a worker that dies is replaced and its runs resubmitted. Semantics match
+:func:`iclverify.runtime.sweep.run_sweep`: cached configurations are read, the others computed and
+stored as soon as each finishes (in the parent), so an interruption loses only the runs in flight.
+Results do not depend on the number of workers (every run has its own streams).
 
 ``workers`` defaults to ``$ICLVERIFY_WORKERS``, else the number of CPUs.
 
@@ -23,14 +24,14 @@ import atexit
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from iclverify.runtime.cache import ResultCache
 from iclverify.runtime.errors import ConfigError
-from iclverify.runtime.sweep import Progress
+from iclverify.runtime.sweep import Progress, execute_sweep
 
-__all__ = ["default_workers", "run_sweep_parallel", "shutdown_pool"]
+__all__ = ["default_workers", "pool", "run_sweep_parallel", "shutdown_pool"]
 
 BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _POOL: dict[str, Any] = {"executor": None, "workers": 0}
@@ -50,7 +51,8 @@ def default_workers() -> int:
     return value
 
 
-def _executor(workers: int) -> ProcessPoolExecutor:
+def pool(workers: int) -> ProcessPoolExecutor:
+    """The shared pool of ``workers`` spawned processes with single-threaded BLAS (created on first use)."""
     if _POOL["executor"] is not None and _POOL["workers"] == workers:
         return _POOL["executor"]
     shutdown_pool()
@@ -93,43 +95,26 @@ def run_sweep_parallel(
     description: str = "",
     workers: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Results for every configuration, in order (``compute`` must be a module-level function)."""
+    """Results for every configuration, in order (``compute`` must be a module-level function).
+
+    Runs on the active Dask scheduler when a command chose one (``--scheduler``), else on ``workers``
+    local processes (in-process for one worker or fewer than two configurations to compute).
+    """
+    from iclverify.runtime.executors import default_executor
+
     n_workers = default_workers() if workers is None else workers
-    label = description or namespace
-    total = len(configs)
-    results: list[dict[str, Any] | None] = [None] * total
-    missing = []
-    for i, cfg in enumerate(configs):
-        hit = cache.get(namespace, cfg, schema=schema) if cache is not None else None
-        if hit is None:
-            missing.append(i)
-        else:
-            results[i] = hit
-    done = total - len(missing)
-    if progress is not None:
-        progress(label, done, total)
-
-    def store(i: int, value: Mapping[str, Any]) -> None:
-        nonlocal done
-        results[i] = cache.put(namespace, configs[i], value, schema=schema) if cache is not None else dict(value)
-        done += 1
-        if progress is not None:
-            progress(label, done, total)
-
-    if n_workers <= 1 or len(missing) < 2:
-        for i in missing:
-            store(i, compute(configs[i]))
-    else:
-        pool = _executor(n_workers)
-        futures = {pool.submit(compute, configs[i]): i for i in missing}
-        try:
-            for fut in as_completed(futures):
-                store(futures[fut], fut.result())
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
-    return [r for r in results if r is not None]
+    pending = len(configs) if cache is None else sum(not cache.contains(namespace, c, schema=schema) for c in configs)
+    executor = default_executor(n_workers if pending >= 2 else 1)
+    return execute_sweep(
+        configs,
+        compute,
+        executor=executor,
+        namespace=namespace,
+        cache=cache,
+        schema=schema,
+        progress=progress,
+        description=description,
+    )
 
 
 def _square(cfg: Mapping[str, Any]) -> dict[str, Any]:

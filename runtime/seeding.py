@@ -13,6 +13,7 @@ the same numbers on every machine, and different names give independent streams
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def stream_seed(seed: int, *stream: str | int) -> int:
     return int(seed_sequence(seed, *stream).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
-def torch_generator(seed: int, *stream: str | int):  # -> torch.Generator
+def torch_generator(seed: int, *stream: str | int) -> Any:  # a torch.Generator
     """A CPU ``torch.Generator`` for the stream.
 
     Random tensors are drawn on the CPU and then moved to the compute device, so a run gives the same

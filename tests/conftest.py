@@ -106,6 +106,7 @@ def tiny_mg(monkeypatch):
         quick, "size", dict(depths={"linear": (1, 2, 3), "sparse-linear": (1, 2, 4)}, ratio=2, s=1, seeds=2)
     )
     monkeypatch.setitem(quick, "allocation", dict(budgets={16: (1, 2, 4), 32: (1, 2, 4)}, fixed_params=(16,), seeds=2))
+    monkeypatch.setitem(quick, "tab3", dict(D0s=(2,)))
     monkeypatch.setitem(quick, "transition", dict(steps=5, lr=0.01, h=1, ks=(2, 3), L=1, widths=(2, 3, 4, 6), seeds=2))
     return quick
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import sympy as sp
 
 How = Literal["definition", "symbolic", "numeric", "stated"]
-Math = sp.Basic | str | None  # a SymPy object, raw LaTeX, or nothing
+Math: TypeAlias = sp.Basic | str | None  # a SymPy object, raw LaTeX, or nothing
 
 __all__ = ["Derivation", "DerivationError", "How", "Step", "proved_equal", "proved_limit"]
 

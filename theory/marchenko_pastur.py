@@ -23,6 +23,7 @@ Two equal closed forms are exported because they lose digits in different places
 from __future__ import annotations
 
 from functools import cache
+from typing import NoReturn
 
 import sympy as sp
 
@@ -39,6 +40,7 @@ __all__ = [
     "derivative_in_M",
     "discriminant",
     "kappa",
+    "linear_coefficient",
     "reduce_modulo_quadratic",
     "z",
 ]
@@ -46,6 +48,17 @@ __all__ = [
 z = sp.Symbol("z", positive=True)
 kappa = sp.Symbol("kappa", positive=True)
 M = sp.Symbol("M")  # the unknown of the quadratic (no sign assumed: the roots are found, then selected)
+
+
+def linear_coefficient(zz: sp.Expr = z, kk: sp.Expr = kappa) -> sp.Expr:
+    r""":math:`b = z + 1 - 1/\kappa`, the quadratic's linear coefficient; its sign picks the closed form
+    without cancellation.
+
+    >>> linear_coefficient(1, 2)
+    3/2
+    """
+    zz, kk = sp.sympify(zz), sp.sympify(kk)
+    return zz + 1 - 1 / kk
 
 
 def defining_quadratic(m: sp.Expr = M, zz: sp.Expr = z, kk: sp.Expr = kappa) -> sp.Expr:
@@ -57,7 +70,7 @@ def defining_quadratic(m: sp.Expr = M, zz: sp.Expr = z, kk: sp.Expr = kappa) -> 
     0
     """
     m, zz, kk = sp.sympify(m), sp.sympify(zz), sp.sympify(kk)
-    return zz / kk * m**2 + (zz + 1 - 1 / kk) * m - 1
+    return zz / kk * m**2 + linear_coefficient(zz, kk) * m - 1
 
 
 def discriminant(zz: sp.Expr = z, kk: sp.Expr = kappa) -> sp.Expr:
@@ -67,8 +80,7 @@ def discriminant(zz: sp.Expr = z, kk: sp.Expr = kappa) -> sp.Expr:
     5
     """
     zz, kk = sp.sympify(zz), sp.sympify(kk)
-    b = zz + 1 - 1 / kk
-    return b**2 + 4 * zz / kk
+    return linear_coefficient(zz, kk) ** 2 + 4 * zz / kk
 
 
 @cache
@@ -97,7 +109,8 @@ def _roots() -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
 
 
 def closed_form(zz: sp.Expr = z, kk: sp.Expr = kappa) -> sp.Expr:
-    r""":math:`M_\kappa(z) = 2/\bigl[b + \sqrt{b^2 + 4z/\kappa}\bigr]`, :math:`b = z + 1 - 1/\kappa` (stable for :math:`b \ge 0`).
+    r""":math:`M_\kappa(z) = 2/\bigl[b + \sqrt{b^2 + 4z/\kappa}\bigr]`, :math:`b = z + 1 - 1/\kappa` (stable
+    for :math:`b \ge 0`).
 
     The form is checked against SymPy's positive root in :func:`derivation`.
 
@@ -105,8 +118,7 @@ def closed_form(zz: sp.Expr = z, kk: sp.Expr = kappa) -> sp.Expr:
     2/(1 + sqrt(5))
     """
     zz, kk = sp.sympify(zz), sp.sympify(kk)
-    b = zz + 1 - 1 / kk
-    return 2 / (b + sp.sqrt(discriminant(zz, kk)))
+    return 2 / (linear_coefficient(zz, kk) + sp.sqrt(discriminant(zz, kk)))
 
 
 @cache
@@ -127,12 +139,12 @@ def closed_form_direct(zz: sp.Expr = z, kk: sp.Expr = kappa) -> sp.Expr:
     0
     """
     zz, kk = sp.sympify(zz), sp.sympify(kk)
-    b = zz + 1 - 1 / kk
-    return kk * (sp.sqrt(discriminant(zz, kk)) - b) / (2 * zz)
+    return kk * (sp.sqrt(discriminant(zz, kk)) - linear_coefficient(zz, kk)) / (2 * zz)
 
 
 def derivative(zz: sp.Expr = z, kk: sp.Expr = kappa) -> sp.Expr:
-    r"""The paper's :math:`M_\kappa'(z) = -\tfrac12 M^2\bigl[1 + (z + 1 + 1/\kappa)/\sqrt{D}\bigr]` (proved in :func:`derivation`).
+    r"""The paper's :math:`M_\kappa'(z) = -\tfrac12 M^2\bigl[1 + (z + 1 + 1/\kappa)/\sqrt{D}\bigr]` (proved in
+    :func:`derivation`).
 
     >>> derivative(1, sp.oo)   # M_inf(z) = 1/(1+z): M_inf'(1) = -1/4
     -1/4
@@ -175,8 +187,9 @@ def reduce_modulo_quadratic(expr: sp.Expr, m: sp.Symbol, zz: sp.Expr, kk: sp.Exp
 
 @cache
 def derivation() -> Derivation:
-    r"""From the defining quadratic to the closed form, derivative, identity, Jensen bound and :math:`\kappa\to\infty`."""
-    plus, minus, diff, product = _roots()
+    r"""From the defining quadratic to the closed form, derivative, identity, Jensen bound and
+    :math:`\kappa\to\infty`."""
+    plus, _, _, product = _roots()
     q = defining_quadratic()
     m = closed_form()
     identity_rhs = kappa * M / (kappa + M)
@@ -194,7 +207,8 @@ def derivation() -> Derivation:
             detail="sympy.solve",
         ),
         Step(
-            text=r"Vieta: the product of the roots is negative, so exactly one root is positive; the larger one, since $M_+ - M_- > 0$",
+            text=r"Vieta: the product of the roots is negative, so exactly one root is positive; the larger "
+            r"one, since $M_+ - M_- > 0$",
             lhs=sp.Symbol("M_+") * sp.Symbol("M_-"),
             rhs=product,
             how="symbolic",
@@ -243,10 +257,11 @@ def derivation() -> Derivation:
         id="mp.transform",
         title=r"The Marchenko--Pastur transform $M_\kappa$",
         steps=tuple(steps),
-        summary=r"$M_\kappa(z) = \lim_{d\to\infty} \frac1d\operatorname{tr}(R_k + zI)^{-1}$ for $R_k = \frac1k\sum_j w_j w_j^\top$, $k = \kappa d$.",
+        summary=r"$M_\kappa(z) = \lim_{d\to\infty} \frac1d\operatorname{tr}(R_k + zI)^{-1}$ for $R_k = "
+        r"\frac1k\sum_j w_j w_j^\top$, $k = \kappa d$.",
         result=sp.Eq(sp.Symbol(r"M_\kappa(z)"), m),
     )
 
 
-def _fail(what: str) -> str:
+def _fail(what: str) -> NoReturn:
     raise DerivationError(f"SymPy could not prove: {what}")

@@ -1,8 +1,10 @@
 r"""Parameters of the models, as frozen keyword-only dataclasses validated on construction.
 
-Values are stored exactly: a decimal string or ``int`` becomes a :class:`fractions.Fraction`, so
-``rho=0.01`` and ``rho="0.01"`` both mean exactly one hundredth to every digit the mpmath path prints
-(a ``float`` is read as the shortest decimal that round-trips to it, which is what was typed). :math:`\kappa = \infty` is ``math.inf``, never a sentinel.
+Values are stored exactly (the rule is :func:`iclverify.runtime.validation.exact`): a decimal or fraction
+string or an ``int`` becomes a :class:`fractions.Fraction`, so ``rho=0.01``, ``rho="0.01"`` and
+``rho="1/100"`` all mean exactly one hundredth to every digit the mpmath path prints (a ``float`` is read
+as the shortest decimal that round-trips to it, which is what was typed). :math:`\kappa = \infty` is
+``math.inf``, never a sentinel.
 
 >>> p = LuParams(tau=2, alpha=1, kappa="0.5", rho="0.01")
 >>> p.rho
@@ -12,75 +14,30 @@ Fraction(1, 100)
 >>> LuParams(tau=1, alpha=1, kappa=1, rho=0)
 Traceback (most recent call last):
 ...
-iclverify.runtime.errors.ParameterError: tau = 1 with lam = 0 is the interpolation threshold, where the ridgeless error diverges; give lam > 0 or tau != 1
+iclverify.runtime.errors.ParameterError: tau = 1 with lam = 0 is the interpolation threshold, where the
+ridgeless error diverges; give lam > 0 or tau != 1
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from numbers import Real
-from typing import Literal
+from typing import Any, Literal
 
 from iclverify.runtime.errors import ParameterError
+from iclverify.runtime.validation import Exact
+from iclverify.runtime.validation import exact as exact_real
 
-Exact = Fraction | float  # a Fraction, or math.inf where infinity is allowed
+__all__ = ["Exact", "LuParams", "exact_real"]  # exact_real: the rule of runtime.validation.exact, re-exported
 
-__all__ = ["Exact", "LuParams", "exact_real"]
-
-
-def exact_real(
-    name: str,
-    value: object,
-    *,
-    low: Fraction | int | None = None,
-    low_open: bool = False,
-    allow_inf: bool = False,
-) -> Exact:
-    """Convert ``value`` to an exact Fraction (or ``math.inf``) and check ``value >(=) low``.
-
-    >>> exact_real("rho", "1e-3", low=0)
-    Fraction(1, 1000)
-    >>> exact_real("rho", 0.1, low=0)  # the float 0.1 read as the decimal it prints as
-    Fraction(1, 10)
-    >>> exact_real("kappa", "inf", low=0, low_open=True, allow_inf=True)
-    inf
-    >>> exact_real("alpha", "nan", low=0, low_open=True)
-    Traceback (most recent call last):
-    ...
-    iclverify.runtime.errors.ParameterError: alpha must be a finite number > 0, got nan
-    """
-    bound = "" if low is None else f" {'>' if low_open else '>='} {low}"
-    kind = "a number" if allow_inf else "a finite number"
-    what = f"{name} must be {kind}{bound}"
-    if isinstance(value, bool):
-        raise ParameterError(f"{what}, got {value!r}")
-    try:
-        if isinstance(value, Fraction):
-            x: Exact = value
-        elif isinstance(value, int):
-            x = Fraction(value)
-        elif isinstance(value, (str, Decimal)):
-            text = str(value).strip().lower()
-            if text in {"inf", "+inf", "infinity", "+infinity", "∞"}:
-                x = math.inf
-            else:
-                d = Decimal(text)
-                x = Fraction(d) if d.is_finite() else math.nan
-        elif isinstance(value, Real):
-            f = float(value)
-            x = math.inf if f == math.inf else Fraction(repr(f)) if math.isfinite(f) else math.nan
-        else:
-            x = Fraction(str(value))  # mpmath mpf and friends print exactly enough to round-trip
-    except (InvalidOperation, ValueError, TypeError, OverflowError, ZeroDivisionError):
-        raise ParameterError(f"{what}, got {value!r}") from None
-    if isinstance(x, float) and (math.isnan(x) or (x == math.inf and not allow_inf) or x == -math.inf):
-        raise ParameterError(f"{what}, got {value}")
-    if low is not None and (x <= low if low_open else x < low):
-        raise ParameterError(f"{what}, got {value}")
-    return x
+# Every field is >= 0: (bound open, i.e. > 0; infinity allowed) per field.
+_RULES: dict[str, tuple[bool, bool]] = {
+    "tau": (True, False),
+    "alpha": (True, False),
+    "kappa": (True, True),
+    "rho": (False, False),
+    "lam": (False, False),
+}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -99,12 +56,9 @@ class LuParams:
     lam: Exact = Fraction(0)
 
     def __post_init__(self) -> None:
-        fix = lambda name, v: object.__setattr__(self, name, v)  # noqa: E731  (frozen)
-        fix("tau", exact_real("tau", self.tau, low=0, low_open=True))
-        fix("alpha", exact_real("alpha", self.alpha, low=0, low_open=True))
-        fix("kappa", exact_real("kappa", self.kappa, low=0, low_open=True, allow_inf=True))
-        fix("rho", exact_real("rho", self.rho, low=0))
-        fix("lam", exact_real("lam", self.lam, low=0))
+        for name, (low_open, allow_inf) in _RULES.items():
+            value = exact_real(name, getattr(self, name), low=0, low_open=low_open, allow_inf=allow_inf)
+            object.__setattr__(self, name, value)  # frozen: set once, after validation
         if self.tau == 1 and self.lam == 0:
             raise ParameterError(
                 "tau = 1 with lam = 0 is the interpolation threshold, where the ridgeless error "
@@ -121,8 +75,8 @@ class LuParams:
         """Which side of the interpolation threshold :math:`\\tau = 1` the point lies on."""
         return "tau<1" if self.tau < 1 else "tau>1" if self.tau > 1 else "tau=1"
 
-    def replace(self, **changes: object) -> LuParams:
-        """A copy with some fields changed (validated again)."""
+    def replace(self, **changes: Any) -> LuParams:
+        """A copy with some fields changed (validated again; any value :func:`exact_real` reads)."""
         return dataclasses.replace(self, **changes)
 
     def as_floats(self) -> dict[str, float]:

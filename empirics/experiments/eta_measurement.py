@@ -23,7 +23,6 @@ readings, with d the model width (the token width d_x + 1 of linear self-attenti
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,12 +30,13 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from iclverify.empirics.training import gd_construction as gdc
-from iclverify.empirics.training.ensemble import EnsembleConfig, train_ensemble
+from iclverify.empirics.training.ensemble import EnsembleConfig, train_ensembles
 from iclverify.empirics.training.tasks import Task
 from iclverify.empirics.training.train import torch_threads
 from iclverify.runtime.cache import ResultCache
 from iclverify.runtime.errors import ParameterError
 from iclverify.runtime.sweep import Progress
+from iclverify.theory.mehta_gupta2025.formulas import eta_eff_float
 
 __all__ = ["eta_rows", "gd_optimal_step", "lsa_config", "parametrisation_steps"]
 
@@ -83,26 +83,35 @@ def eta_rows(
 ) -> list[dict[str, Any]]:
     """Train each ensemble; one row per model: L, d, width, seed, the mean implied and fitted steps over
     its layers, every layer's steps, the mean distance from GD form and anisotropy, test and ridge errors."""
+    if any(cfg.model != "lsa" for cfg in configs):
+        raise ParameterError("η readouts need linear self-attention ensembles")
+    trained = train_ensembles(configs, device=device, cache=cache, progress=progress, description="η ensembles")
     rows = []
-    for i, cfg in enumerate(configs):
-        if cfg.model != "lsa":
-            raise ParameterError("η readouts need linear self-attention ensembles")
-        if progress is not None:
-            progress("η ensembles", i, len(configs))
-        for m in train_ensemble(cfg, device=device, cache=cache, progress=progress):
+    for cfg, members in zip(configs, trained):
+        for m in members:
             probe = m["layers_probe"]
             implied = [p["eta_implied"] for p in probe]
             fitted = [p["eta_fitted"] for p in probe]
-            rows.append({
-                "L": cfg.layers, "d": cfg.d, "width": cfg.d + 1, "ell": cfg.ell, "seed": m["seed"],
-                "eta": float(np.mean(implied)), "eta_fitted": float(np.mean(fitted)),
-                "eta_layers": implied, "eta_fitted_layers": fitted,
-                "distance": float(np.mean([p["distance"] for p in probe])), "anisotropy": float(np.mean([p["anisotropy"] for p in probe])),
-                "test_mse": m["test_mse"], "ridge": m["baselines"].get("ridge"), "initial_test_mse": m["initial_test_mse"],
-                "steps": cfg.steps, "structure": cfg.structure,
-            })  # fmt: skip
-    if progress is not None:
-        progress("η ensembles", len(configs), len(configs))
+            rows.append(
+                {
+                    "L": cfg.layers,
+                    "d": cfg.d,
+                    "width": cfg.d + 1,
+                    "ell": cfg.ell,
+                    "seed": m["seed"],
+                    "eta": float(np.mean(implied)),
+                    "eta_fitted": float(np.mean(fitted)),
+                    "eta_layers": implied,
+                    "eta_fitted_layers": fitted,
+                    "distance": float(np.mean([p["distance"] for p in probe])),
+                    "anisotropy": float(np.mean([p["anisotropy"] for p in probe])),
+                    "test_mse": m["test_mse"],
+                    "ridge": m["baselines"].get("ridge"),
+                    "initial_test_mse": m["initial_test_mse"],
+                    "steps": cfg.steps,
+                    "structure": cfg.structure,
+                }
+            )
     return rows
 
 
@@ -128,7 +137,7 @@ def _parametrisation_step(L: int, d: int, *, seed: int, contexts: int, alpha: in
     with torch.no_grad():
         states = model.states(batch.x, batch.y)
     eta = gdc.fitted_step(states[0].transpose(-1, -2), states[1].transpose(-1, -2))
-    return {"L": L, "d": d, "width": d + 1, "eta": eta, "predicted": 1 / math.sqrt(L * (d + 1))}
+    return {"L": L, "d": d, "width": d + 1, "eta": eta, "predicted": eta_eff_float(L, d + 1)}
 
 
 def gd_optimal_step(

@@ -88,7 +88,7 @@ class Protocol:
         return dataclasses.asdict(self)
 
 
-_QUICK = {
+_QUICK: dict[str, dict[str, Any]] = {
     "linear": dict(steps=1000, lr=3e-2),
     "softmax": dict(steps=1000, lr=1e-2),
     "transformer": dict(steps=600, lr=1e-2),

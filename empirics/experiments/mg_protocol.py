@@ -3,7 +3,8 @@ r"""Training protocol of the Mehta & Gupta experiments, and the runner that turn
 A :class:`MGProtocol` fixes everything but the point of a sweep (model shape, task, seeds): AdamW with a
 linear warm-up and cosine decay, fresh tasks every step (so data never binds: the online regime), the
 task's input dimension ``d`` and context length ``ell``. :func:`shape_rows` trains one ensemble per shape
-(members = seeds, :func:`iclverify.empirics.training.ensemble.train_ensemble`, cached and resumable), in order,
+(members = seeds, :func:`iclverify.empirics.training.ensemble.train_ensembles`: cached, resumable, and spread over
+the runtime's executor),
 and returns one plain row per trained model with its sizes: the summary's N = L·D, our model's exact
 parameter count and the usual 12·L·D² estimate.
 
@@ -21,7 +22,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from iclverify.empirics.training.ensemble import EnsembleConfig, train_ensemble
+from iclverify.empirics.training.ensemble import EnsembleConfig, train_ensembles
 from iclverify.runtime.cache import ResultCache
 from iclverify.runtime.sweep import Progress
 
@@ -46,7 +47,8 @@ class MGProtocol:
     def config(
         self, *, model: str = "gpt", layers: int, width: int | None, seeds: Sequence[int], **task: Any
     ) -> EnsembleConfig:
-        """The ensemble of one shape; ``task`` overrides the task fields (``task=``, ``d``, ``ell``, ``rho``, ``s``, ``h``)."""
+        """The ensemble of one shape; ``task`` overrides the task fields (``task=``, ``d``, ``ell``, ``rho``, ``s``,
+        ``h``)."""
         fields = dict(d=self.d, ell=self.ell, rho=self.rho) | task
         return EnsembleConfig(
             model=model,
@@ -80,19 +82,29 @@ def shape_rows(
     """Train a width-D, L-block transformer for every ``(L, D)`` in ``shapes`` and seed; one row per model."""
     from iclverify.numerics.mehta_gupta2025.evaluate import transformer_param_count
 
+    configs = [protocol.config(layers=L, width=D, seeds=seeds, **task) for L, D in shapes]
+    trained = train_ensembles(configs, device=device, cache=cache, progress=progress, description="shapes")
     rows = []
-    for i, (L, D) in enumerate(shapes):
-        if progress is not None:
-            progress("shapes", i, len(shapes))
-        cfg = protocol.config(layers=L, width=D, seeds=seeds, **task)
+    for (L, D), cfg, members in zip(shapes, configs, trained):
         count = transformer_param_count(L, D, d_in=cfg.d + 1)
-        for member in train_ensemble(cfg, device=device, cache=cache, progress=progress):
-            rows.append({
-                "L": L, "D": D, "N": L * D, "params": count.total, "params_12LD2": count.blocks_leading, "task": cfg.task,
-                "seed": member["seed"], "test_mse": member["test_mse"], "test_se": member["test_se"], "success": member["success"],
-                "baselines": member["baselines"], "baseline_success": member["baseline_success"], "initial_test_mse": member["initial_test_mse"],
-                "final_loss": member["loss_history"][-1]["loss"] if member["loss_history"] else None, "seconds": member["seconds"],
-            })  # fmt: skip
-    if progress is not None:
-        progress("shapes", len(shapes), len(shapes))
+        for member in members:
+            rows.append(
+                {
+                    "L": L,
+                    "D": D,
+                    "N": L * D,
+                    "params": count.total,
+                    "params_12LD2": count.blocks_leading,
+                    "task": cfg.task,
+                    "seed": member["seed"],
+                    "test_mse": member["test_mse"],
+                    "test_se": member["test_se"],
+                    "success": member["success"],
+                    "baselines": member["baselines"],
+                    "baseline_success": member["baseline_success"],
+                    "initial_test_mse": member["initial_test_mse"],
+                    "final_loss": member["loss_history"][-1]["loss"] if member["loss_history"] else None,
+                    "seconds": member["seconds"],
+                }
+            )
     return rows

@@ -19,12 +19,20 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from iclverify.runtime.errors import ParameterError
 
-__all__ = ["THETA", "Threshold", "interpolates", "locate_threshold", "trained_threshold"]
+__all__ = [
+    "THETA",
+    "Threshold",
+    "interpolates",
+    "locate_threshold",
+    "locate_thresholds",
+    "trained_threshold",
+    "trained_thresholds",
+]
 
 THETA = 1e-3
 
@@ -49,6 +57,47 @@ class Threshold:
         return math.sqrt(self.below * self.above)
 
 
+def _bisection(
+    lo: int, hi: int, *, threshold: float, rel_tol: float, expand: int
+) -> Generator[int, float, Threshold | None]:
+    """The search as a generator: yields the next n to probe, is sent its relative loss, returns the result."""
+    if not (1 <= lo < hi):
+        raise ParameterError(f"need 1 <= lo < hi, got lo={lo}, hi={hi}")
+    if rel_tol <= 0 or threshold <= 0:
+        raise ParameterError("rel_tol and threshold must be > 0")
+    probes: list[tuple[int, float]] = []
+    seen: dict[int, float] = {}
+
+    def fits(n: int) -> Generator[int, float, bool]:
+        if n not in seen:
+            seen[n] = float((yield n))
+            probes.append((n, seen[n]))
+        return seen[n] < threshold
+
+    for _ in range(expand + 1):
+        if (yield from fits(lo)):
+            break
+        if lo == 1:
+            return None
+        hi, lo = lo, max(1, lo // 2)
+    else:
+        return None
+    for _ in range(expand + 1):
+        if not (yield from fits(hi)):
+            break
+        lo, hi = hi, 2 * hi
+    else:
+        return None
+    while hi > lo + 1 and hi / lo > 1.0 + rel_tol:
+        mid = round(math.sqrt(lo * hi))
+        mid = min(max(mid, lo + 1), hi - 1)
+        if (yield from fits(mid)):
+            lo = mid
+        else:
+            hi = mid
+    return Threshold(below=lo, above=hi, probes=tuple(probes), threshold=threshold)
+
+
 def locate_threshold(
     relative_loss: Callable[[int], float],
     lo: int,
@@ -66,41 +115,43 @@ def locate_threshold(
     >>> locate_threshold(lambda n: 0.0, 10, 20, expand=1) is None  # interpolates everywhere
     True
     """
-    if not (1 <= lo < hi):
-        raise ParameterError(f"need 1 <= lo < hi, got lo={lo}, hi={hi}")
-    if rel_tol <= 0 or threshold <= 0:
-        raise ParameterError("rel_tol and threshold must be > 0")
-    probes: list[tuple[int, float]] = []
-    seen: dict[int, float] = {}
+    return locate_thresholds([relative_loss], [(lo, hi)], threshold=threshold, rel_tol=rel_tol, expand=expand)[0]
 
-    def fits(n: int) -> bool:
-        if n not in seen:
-            seen[n] = float(relative_loss(n))
-            probes.append((n, seen[n]))
-        return seen[n] < threshold
 
-    for _ in range(expand + 1):
-        if fits(lo):
-            break
-        if lo == 1:
-            return None
-        hi, lo = lo, max(1, lo // 2)
-    else:
-        return None
-    for _ in range(expand + 1):
-        if not fits(hi):
-            break
-        lo, hi = hi, 2 * hi
-    else:
-        return None
-    while hi > lo + 1 and hi / lo > 1.0 + rel_tol:
-        mid = round(math.sqrt(lo * hi))
-        mid = min(max(mid, lo + 1), hi - 1)
-        if fits(mid):
-            lo = mid
-        else:
-            hi = mid
-    return Threshold(below=lo, above=hi, probes=tuple(probes), threshold=threshold)
+def locate_thresholds(
+    relative_losses: Sequence[Callable[[int], float]] | Callable[[list[tuple[int, int]]], list[float]],
+    brackets: Sequence[tuple[int, int]],
+    *,
+    threshold: float = THETA,
+    rel_tol: float = 0.03,
+    expand: int = 3,
+) -> list[Threshold | None]:
+    """Several searches in lockstep: each round collects every unfinished search's next probe and evaluates
+    them together — ``relative_losses`` is one callback per search, or one callback taking the round's
+    ``(search, n)`` pairs (so a round's probes can train as one batched pass). Each search sees exactly
+    the probes it would alone.
+
+    >>> [t.below for t in locate_thresholds([lambda n: n > 40, lambda n: n > 90], [(10, 100), (10, 100)], rel_tol=0.01)]
+    [40, 90]
+    """
+    searches = [_bisection(lo, hi, threshold=threshold, rel_tol=rel_tol, expand=expand) for lo, hi in brackets]
+    results: list[Threshold | None] = [None] * len(searches)
+    pending: dict[int, int] = {}
+    for i, search in enumerate(searches):
+        try:
+            pending[i] = next(search)
+        except StopIteration as stop:
+            results[i] = stop.value
+    while pending:
+        round_ = sorted(pending.items())
+        values = relative_losses(round_) if callable(relative_losses) else [relative_losses[i](n) for i, n in round_]
+        pending = {}
+        for (i, _), value in zip(round_, values):
+            try:
+                pending[i] = searches[i].send(float(value))
+            except StopIteration as stop:
+                results[i] = stop.value
+    return results
 
 
 def trained_threshold(
@@ -117,18 +168,48 @@ def trained_threshold(
     cache: Any = None,
     progress: Any = None,
 ) -> Threshold | None:
-    """n* of one architecture at dimension ``d`` and one seed, under a training ``protocol``
-    (:class:`iclverify.empirics.experiments.lu2024_protocols.Protocol`); the bracket starts at ``tau_range``·d².
+    """n* of one architecture at dimension ``d`` and one seed: :func:`trained_thresholds` for one seed."""
+    return trained_thresholds(
+        protocol,
+        model=model,
+        layers=layers,
+        d=d,
+        seeds=[seed],
+        tau_range=tau_range,
+        rel_tol=rel_tol,
+        threshold=threshold,
+        device=device,
+        cache=cache,
+        progress=progress,
+    )[0]
 
-    Each probe is a cached training run of P = n contexts (κ = ∞), so a repeated search costs nothing.
-    """
-    from iclverify.empirics.training.train import train
 
-    def relative_loss(n: int) -> float:
-        config = protocol.config(model=model, layers=layers, d=d, tau=n / d**2, seed=seed)
-        result = train(config, device=device, cache=cache, progress=progress)
-        return result["train_loss"] / (1.0 + config.rho)
+def trained_thresholds(
+    protocol: Any,
+    *,
+    model: str,
+    layers: int,
+    d: int,
+    seeds: Sequence[int],
+    tau_range: tuple[float, float],
+    rel_tol: float = 0.05,
+    threshold: float = THETA,
+    device: str = "auto",
+    cache: Any = None,
+    progress: Any = None,
+) -> list[Threshold | None]:
+    """n* of one architecture at dimension ``d`` for each seed under a training ``protocol``
+    (:class:`iclverify.empirics.experiments.lu2024_protocols.Protocol`); every bracket starts at
+    ``tau_range``·d². The seeds' searches run in lockstep: each round's probes (one training run of
+    P = n contexts, κ = ∞, per seed) train as one batched pass; runs are cached, so a repeated search
+    costs nothing."""
+    from iclverify.empirics.training.train import train_many
+
+    def round_losses(round_: list[tuple[int, int]]) -> list[float]:
+        configs = [protocol.config(model=model, layers=layers, d=d, tau=n / d**2, seed=seeds[i]) for i, n in round_]
+        results = train_many(configs, device=device, cache=cache, progress=progress, description=f"n* d={d}")
+        return [r["train_loss"] / (1.0 + c.rho) for r, c in zip(results, configs)]
 
     lo = max(1, math.floor(tau_range[0] * d * d))
     hi = max(lo + 1, math.ceil(tau_range[1] * d * d))
-    return locate_threshold(relative_loss, lo, hi, threshold=threshold, rel_tol=rel_tol)
+    return locate_thresholds(round_losses, [(lo, hi)] * len(seeds), threshold=threshold, rel_tol=rel_tol)

@@ -25,13 +25,15 @@ from typing import Any
 from iclverify.empirics.experiments.mg_protocol import MGProtocol, shape_rows
 from iclverify.runtime.cache import ResultCache
 from iclverify.runtime.sweep import Progress
+from iclverify.theory.mehta_gupta2025.formulas import critical_scale
 
 __all__ = ["normalised", "predicted_N_c", "transition_rows"]
 
 
 def predicted_N_c(k: int, h: int) -> int:
-    """(k h)^(2(h+1)), the summary's critical scale with unit prefactor (exact integer)."""
-    return (k * h) ** (2 * (h + 1))
+    """(k h)^(2(h+1)), the summary's critical scale with unit prefactor (exact integer), from
+    :func:`iclverify.theory.mehta_gupta2025.formulas.critical_scale`."""
+    return int(critical_scale(k, h))
 
 
 def normalised(value: float, *, zero: float, bayes: float) -> float:
@@ -57,8 +59,10 @@ def transition_rows(
     for r in rows:
         b, q = r["baselines"], r["baseline_success"]
         r.update(
-            k=k, h=h, predicted_N_c=predicted_N_c(k, h),
+            k=k,
+            h=h,
+            predicted_N_c=predicted_N_c(k, h),
             score_mse=normalised(r["test_mse"], zero=b["zero"], bayes=b["bayes"]),
             score_success=normalised(r["success"], zero=q["zero"], bayes=q["bayes"]),
-        )  # fmt: skip
+        )
     return rows

@@ -30,12 +30,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 import scipy.special
 
-from iclverify.empirics.montecarlo.sampling import check_positive_int, check_rho, sample_tasks
+from iclverify.empirics.montecarlo.sampling import TaskLaw, sample_tasks
 from iclverify.runtime.errors import ParameterError
+from iclverify.runtime.validation import nonnegative_real, one_of, positive_int
 
 __all__ = [
+    "ESTIMATORS",
     "dmmse_estimate",
     "dmmse_run_errors",
     "estimator_error",
@@ -46,13 +49,16 @@ __all__ = [
     "stats_from_tokens",
 ]
 
+ESTIMATORS = ("ridge", "least-squares")
+Floats = npt.NDArray[np.float64]
 
-def stats_from_tokens(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+
+def stats_from_tokens(x: Floats, y: Floats) -> tuple[Floats, Floats]:
     """``G = XᵀX (n, d, d)`` and ``b = Xᵀy (n, d)`` of labelled tokens ``x (n, ℓ, d)``, ``y (n, ℓ)``."""
     return np.einsum("nid,nie->nde", x, x), np.einsum("nid,ni->nd", x, y)
 
 
-def sample_stats(rng: np.random.Generator, w: np.ndarray, *, ell: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
+def sample_stats(rng: np.random.Generator, w: Floats, *, ell: int, rho: float) -> tuple[Floats, Floats]:
     r"""``(G, b)`` of contexts of ``ell`` tokens with tasks ``w (n, d)``, drawn from their exact law.
 
     >>> from iclverify.runtime.seeding import rng
@@ -62,7 +68,7 @@ def sample_stats(rng: np.random.Generator, w: np.ndarray, *, ell: int, rho: floa
     """
     w = np.asarray(w, dtype=float)
     n, d = w.shape
-    ell, rho = check_positive_int("ell", ell), check_rho(rho)
+    ell, rho = positive_int("ell", ell), nonnegative_real("rho", rho)
     if ell < d:  # Bartlett needs ℓ >= d; draw the tokens
         x = rng.standard_normal((n, ell, d)) / math.sqrt(d)
         y = np.einsum("nid,nd->ni", x, w) + math.sqrt(rho) * rng.standard_normal((n, ell))
@@ -78,42 +84,33 @@ def sample_stats(rng: np.random.Generator, w: np.ndarray, *, ell: int, rho: floa
     return gram, xty
 
 
-def dmmse_estimate(gram: np.ndarray, xty: np.ndarray, tasks: np.ndarray, *, rho: float) -> np.ndarray:
+def dmmse_estimate(gram: Floats, xty: Floats, tasks: Floats, *, rho: float) -> Floats:
     r"""Posterior mean over the uniform prior on ``tasks``.
 
     ``gram (n, d, d)``, ``xty (n, d)``; ``tasks`` ``(k, d)`` shared by all contexts or ``(n, k, d)`` one set
     per context. Returns ``(n, d)``.
     """
     gram, xty, tasks = (np.asarray(a, dtype=float) for a in (gram, xty, tasks))
-    rho = check_rho(rho)
-    per = tasks if tasks.ndim == 3 else np.broadcast_to(tasks, (xty.shape[0], *tasks.shape))
-    wg = per @ gram  # (n, k, d): w_jᵀ G, O(k d²) per context
-    quad = np.einsum("nkd,nkd->nk", wg, per)
-    lin = np.einsum("nkd,nd->nk", per, xty)
-    score = lin - 0.5 * quad  # log-likelihood × ρ, up to a constant
-    if rho > 0:
-        post = np.exp(score / rho - scipy.special.logsumexp(score / rho, axis=1, keepdims=True))
-    else:  # ρ → 0⁺: uniform over the maximisers
-        top = score >= score.max(axis=1, keepdims=True) - 1e-12 * np.abs(score).max(axis=1, keepdims=True)
-        post = top / top.sum(axis=1, keepdims=True)
-    return np.einsum("nk,nkd->nd", post, per)
+    rho = nonnegative_real("rho", rho)
+    if tasks.ndim == 3:  # one set per context: n sets of one context each
+        return _posterior_mean(gram[:, None], xty[:, None], tasks, rho)[:, 0]
+    return _posterior_mean(gram[None], xty[None], tasks[None], rho)[0]  # one set shared by n contexts
 
 
-def ridge_estimate(gram: np.ndarray, xty: np.ndarray, *, rho: float) -> np.ndarray:
+def ridge_estimate(gram: Floats, xty: Floats, *, rho: float) -> Floats:
     r"""Posterior mean for :math:`w\sim N(0, I_d)`: :math:`(G + \rho I)^{-1} b` (``rho > 0``)."""
-    rho = check_rho(rho)
-    if rho == 0:
+    if nonnegative_real("rho", rho) == 0:
         raise ParameterError("the Bayes ridge estimator needs rho > 0 (rho = 0 is least squares)")
     d = gram.shape[-1]
-    return np.linalg.solve(gram + rho * np.eye(d), xty[..., None])[..., 0]
+    return np.asarray(np.linalg.solve(gram + rho * np.eye(d), xty[..., None])[..., 0], dtype=np.float64)
 
 
-def least_squares_estimate(gram: np.ndarray, xty: np.ndarray) -> np.ndarray:
+def least_squares_estimate(gram: Floats, xty: Floats) -> Floats:
     r"""Minimum-norm least squares :math:`G^+ b`."""
     return (np.linalg.pinv(gram, hermitian=True) @ xty[..., None])[..., 0]
 
 
-def estimator_error(w_hat: np.ndarray, w: np.ndarray, *, rho: float) -> np.ndarray:
+def estimator_error(w_hat: Floats, w: Floats, *, rho: float) -> Floats:
     r"""Per-context test error :math:`\|w - \hat w\|^2/d + \rho` (exact average over the query)."""
     diff = np.asarray(w_hat, dtype=float) - np.asarray(w, dtype=float)
     return (diff * diff).sum(axis=-1) / diff.shape[-1] + rho
@@ -127,54 +124,60 @@ def dmmse_run_errors(
     k: int,
     rho: float,
     runs: int,
-    law: str = "sphere",
+    law: TaskLaw = "sphere",
     batch_elems: int = 2_000_000,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[Floats, Floats]:
     r"""``(e_icl, e_idg)`` of dMMSE, one value each per run.
 
     Each run draws its own ``k`` training tasks, an ICL test context (fresh task) and an IDG test context
     (task uniform on the set). Runs are batched (about ``batch_elems`` task entries per batch); the two
     contexts of a run share one product :math:`W [G_{\rm ICL}, G_{\rm IDG}]` (one ``k × d × 2d`` GEMM).
     """
-    d, ell, k, runs = (check_positive_int(nm, v) for nm, v in (("d", d), ("ell", ell), ("k", k), ("runs", runs)))
-    rho = check_rho(rho)
-    if rho <= 0:
+    d, ell, k, runs = (positive_int(nm, v) for nm, v in (("d", d), ("ell", ell), ("k", k), ("runs", runs)))
+    rho = nonnegative_real("rho", rho)
+    if rho == 0:
         raise ParameterError("dMMSE runs need rho > 0")
     e_icl, e_idg = np.empty(runs), np.empty(runs)
     step = max(1, batch_elems // (k * d + d * d))
     for start in range(0, runs, step):
         b = min(step, runs - start)
-        sets = sample_tasks(rng, k=b * k, d=d, law=law).reshape(b, k, d)  # type: ignore[arg-type]
-        fresh = sample_tasks(rng, k=b, d=d, law=law)  # type: ignore[arg-type]
+        sets = sample_tasks(rng, k=b * k, d=d, law=law).reshape(b, k, d)
+        fresh = sample_tasks(rng, k=b, d=d, law=law)
         seen = sets[np.arange(b), rng.integers(0, k, size=b)]
         w = np.stack([fresh, seen], axis=1)  # (b, 2, d)
         gram, xty = sample_stats(rng, w.reshape(2 * b, d), ell=ell, rho=rho)
-        w_hat = _dmmse_per_set(gram.reshape(b, 2, d, d), xty.reshape(b, 2, d), sets, rho)
+        w_hat = _posterior_mean(gram.reshape(b, 2, d, d), xty.reshape(b, 2, d), sets, rho)
         err = estimator_error(w_hat, w, rho=rho)
         e_icl[start : start + b], e_idg[start : start + b] = err[:, 0], err[:, 1]
     return e_icl, e_idg
 
 
-def _dmmse_per_set(gram: np.ndarray, xty: np.ndarray, sets: np.ndarray, rho: float) -> np.ndarray:
-    """Posterior means for ``m`` contexts per task set: ``gram (b, m, d, d)``, ``xty (b, m, d)``, ``sets (b, k, d)``."""
+def _posterior_mean(gram: Floats, xty: Floats, sets: Floats, rho: float) -> Floats:
+    r"""dMMSE posterior means of ``m`` contexts per task set: ``gram (b, m, d, d)``, ``xty (b, m, d)``, ``sets
+    (b, k, d)``.
+
+    The weight of task :math:`w_j` is :math:`\propto \exp([w_j^\top b - \tfrac12 w_j^\top G w_j]/\rho)` (the
+    Gaussian likelihood of the labels); :math:`\rho \to 0^+` puts uniform weight on the maximisers.
+    Returns ``(b, m, d)``; one GEMM per set.
+    """
     b, m, d, _ = gram.shape
-    wg = sets @ gram.transpose(0, 2, 1, 3).reshape(b, d, m * d)  # (b, k, m·d): one GEMM per set
+    wg = sets @ gram.transpose(0, 2, 1, 3).reshape(b, d, m * d)  # (b, k, m·d): w_jᵀ G for every context
     quad = np.einsum("bkmd,bkd->bmk", wg.reshape(b, -1, m, d), sets)
-    score = (xty @ sets.transpose(0, 2, 1) - 0.5 * quad) / rho  # (b, m, k)
-    score -= scipy.special.logsumexp(score, axis=2, keepdims=True)
-    return np.exp(score) @ sets
+    score = xty @ sets.transpose(0, 2, 1) - 0.5 * quad  # (b, m, k): log-likelihood × ρ, up to a constant
+    if rho > 0:
+        score /= rho
+        score -= scipy.special.logsumexp(score, axis=2, keepdims=True)
+        return np.exp(score) @ sets
+    top = score >= score.max(axis=2, keepdims=True) - 1e-12 * np.abs(score).max(axis=2, keepdims=True)
+    return (top / top.sum(axis=2, keepdims=True)) @ sets
 
 
 def linear_baseline_errors(
-    rng: np.random.Generator, *, d: int, ell: int, rho: float, n: int, estimator: str, law: str = "gaussian"
-) -> np.ndarray:
+    rng: np.random.Generator, *, d: int, ell: int, rho: float, n: int, estimator: str, law: TaskLaw = "gaussian"
+) -> Floats:
     """Per-context errors of ``estimator`` (``"ridge"`` or ``"least-squares"``) on ``n`` fresh-task contexts."""
-    w = sample_tasks(rng, k=check_positive_int("n", n), d=d, law=law)  # type: ignore[arg-type]
+    one_of("estimator", estimator, ESTIMATORS)
+    w = sample_tasks(rng, k=positive_int("n", n), d=d, law=law)
     gram, xty = sample_stats(rng, w, ell=ell, rho=rho)
-    if estimator == "ridge":
-        w_hat = ridge_estimate(gram, xty, rho=rho)
-    elif estimator == "least-squares":
-        w_hat = least_squares_estimate(gram, xty)
-    else:
-        raise ParameterError(f"estimator must be 'ridge' or 'least-squares', got {estimator!r}")
+    w_hat = ridge_estimate(gram, xty, rho=rho) if estimator == "ridge" else least_squares_estimate(gram, xty)
     return estimator_error(w_hat, w, rho=rho)

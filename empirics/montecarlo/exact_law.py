@@ -42,7 +42,8 @@ import math
 import numpy as np
 
 from iclverify.empirics.montecarlo.features import ContextFeatures
-from iclverify.empirics.montecarlo.sampling import TaskLaw, check_positive_int, check_rho, context_tasks
+from iclverify.empirics.montecarlo.sampling import TaskLaw, context_tasks
+from iclverify.runtime.validation import integer, nonnegative_real, positive_int
 
 __all__ = ["sample_features", "summaries_given_tasks"]
 
@@ -60,8 +61,8 @@ def summaries_given_tasks(
     """
     w = np.asarray(w, dtype=float)
     n, d = w.shape
-    ell = check_positive_int("ell", ell)
-    rho = check_rho(rho)
+    ell = positive_int("ell", ell)
+    rho = nonnegative_real("rho", rho)
     r = np.linalg.norm(w, axis=1)
     g11 = 2.0 * rng.standard_gamma(ell / 2.0, size=n)  # χ²_ℓ
     z = rng.standard_normal(n)
@@ -111,10 +112,8 @@ def sample_features(
     >>> f.x_query.shape, f.u.shape, f.task_index.tolist()
     ((5, 3), (5, 4), [0, 1, 2, 0, 1])
     """
-    d = check_positive_int("d", d, low=2)
-    ell = check_positive_int("ell", ell)
-    n = check_positive_int("n", n)
-    rho = check_rho(rho)
+    d, ell, n = integer("d", d, low=2), positive_int("ell", ell), positive_int("n", n)
+    rho = nonnegative_real("rho", rho)
     w, index = context_tasks(rng, d=d, n=n, tasks=tasks, assignment=assignment, fresh_law=fresh_law)
     u = summaries_given_tasks(rng, w, ell=ell, rho=rho, normals=normals)
     xq = rng.standard_normal((n, d), dtype=normals) * (1 / math.sqrt(d))

@@ -2,8 +2,10 @@ r"""Features of the reduced linear-attention model: :math:`H_Z = x_{\ell+1} \oti
 
 For a context with tokens :math:`x_1,\dots,x_\ell` (labels :math:`y_i`) and query :math:`x_{\ell+1}`,
 
-.. math:: u = \Big[\tfrac{d}{\ell}\textstyle\sum_{i\le\ell} y_i x_i,\ \tfrac1\ell \sum_{i\le\ell} y_i^2\Big] \in \mathbb R^{d+1},
-          \qquad H_Z = x_{\ell+1} u^\top \in \mathbb R^{d\times(d+1)},\qquad \hat y = \langle\Gamma, H_Z\rangle = x_{\ell+1}^\top\Gamma u.
+.. math:: u = \Big[\tfrac{d}{\ell}\textstyle\sum_{i\le\ell} y_i x_i,\ \tfrac1\ell \sum_{i\le\ell} y_i^2\Big]
+          \in \mathbb R^{d+1},
+          \qquad H_Z = x_{\ell+1} u^\top \in \mathbb R^{d\times(d+1)},\qquad \hat y = \langle\Gamma, H_Z\rangle
+          = x_{\ell+1}^\top\Gamma u.
 
 Only ``x_query`` and ``u`` are stored (``n (2d+1)`` numbers); :meth:`ContextFeatures.h` builds the
 ``(n, d(d+1))`` matrix of ``vec H_Z`` (row-major, matching ``gamma.ravel()``) for dense reference solves.
@@ -24,11 +26,14 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import numpy.typing as npt
 
 from iclverify.empirics.montecarlo.sampling import Contexts
 from iclverify.runtime.errors import ParameterError
 
-__all__ = ["ContextFeatures", "context_features", "context_summary", "predict"]
+Floats = npt.NDArray[np.float64]
+
+__all__ = ["ContextFeatures", "check_gamma", "context_features", "context_summary", "predict"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -101,10 +106,19 @@ def context_features(contexts: Contexts) -> ContextFeatures:
     )
 
 
-def predict(gamma: np.ndarray, features: ContextFeatures) -> np.ndarray:
+def check_gamma(gamma: npt.ArrayLike, d: int) -> Floats:
+    """``gamma`` as a float ``(d, d+1)`` array (the reduced model's parameter at dimension ``d``).
+
+    >>> check_gamma(np.zeros((2, 3)), 2).shape
+    (2, 3)
+    """
+    g = np.asarray(gamma, dtype=float)
+    if g.shape != (d, d + 1):
+        raise ParameterError(f"Gamma must have shape ({d}, {d + 1}), got {g.shape}")
+    return g
+
+
+def predict(gamma: npt.ArrayLike, features: ContextFeatures) -> Floats:
     r""":math:`\hat y_\mu = x_\mu^\top \Gamma u_\mu` for every context, in :math:`O(n d^2)`."""
-    gamma = np.asarray(gamma, dtype=float)
-    d = features.d
-    if gamma.shape != (d, d + 1):
-        raise ParameterError(f"Gamma must have shape ({d}, {d + 1}), got {gamma.shape}")
+    gamma = check_gamma(gamma, features.d)
     return np.einsum("nj,nj->n", features.x_query @ gamma, features.u)

@@ -1,6 +1,7 @@
 r"""Pretraining of the reduced linear-attention model: :math:`\Gamma^*` by ridge regression.
 
-.. math:: \operatorname{vec}\Gamma^* = \Big(\sum_\mu h_\mu h_\mu^\top + \tfrac nd\lambda I\Big)^{-1}\sum_\mu y^\mu_{\ell+1} h_\mu,
+.. math:: \operatorname{vec}\Gamma^* = \Big(\sum_\mu h_\mu h_\mu^\top + \tfrac nd\lambda I\Big)^{-1}\sum_\mu
+          y^\mu_{\ell+1} h_\mu,
           \qquad h_\mu = x^\mu_{\ell+1}\otimes u_\mu \in \mathbb R^{p},\ p = d(d+1).
 
 ``λ = 0`` is the ridgeless limit :math:`\lambda\to0^+`: the minimum-norm least-squares solution.
@@ -43,7 +44,6 @@ A solve whose relative residual of the normal equations exceeds ``tol`` (CG; dir
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from typing import Any, Literal
 
@@ -53,6 +53,7 @@ import scipy.sparse.linalg
 
 from iclverify.empirics.montecarlo.features import ContextFeatures, context_features, predict
 from iclverify.runtime.errors import ParameterError, UserError
+from iclverify.runtime.validation import nonnegative_real, one_of, probability
 
 __all__ = [
     "ContextFeatures",
@@ -65,11 +66,15 @@ __all__ = [
 ]
 
 Solver = Literal["auto", "cg", "dual", "dense"]
-SOLVERS: tuple[str, ...] = ("auto", "cg", "dual", "dense")
-PRECISIONS: tuple[str, ...] = ("float64", "mixed")
+SOLVERS: tuple[Solver, ...] = ("auto", "cg", "dual", "dense")
+Precision = Literal["float64", "mixed"]
+PRECISIONS: tuple[Precision, ...] = ("float64", "mixed")
+OnFailure = Literal["raise", "flag"]
+ON_FAILURE: tuple[OnFailure, ...] = ("raise", "flag")
 MIXED_INNER_TOL = 2e-6  # float32 CG is not asked for more than this; float64 CG finishes the job
-DIRECT_TOL = 1e-8
-DENSE_FALLBACK_P = 6000  # "auto" falls back to the dense solve when CG stalls and p = d(d+1) is at most this  # a direct solve whose normal-equation residual exceeds this was ruined by conditioning
+DIRECT_TOL = 1e-8  # a direct solve whose normal-equation residual exceeds this was ruined by conditioning
+# "auto" falls back to the dense solve when CG stalls and p = d(d+1) is at most this
+DENSE_FALLBACK_P = 6000
 
 
 class SolverNotConverged(UserError, RuntimeError):
@@ -77,7 +82,8 @@ class SolverNotConverged(UserError, RuntimeError):
 
 
 def gram_matvec(x: np.ndarray, u: np.ndarray, gamma: np.ndarray, xt: np.ndarray | None = None) -> np.ndarray:
-    r""":math:`\sum_\mu h_\mu h_\mu^\top \mathrm{vec}\Gamma = X^\top \mathrm{diag}(s)\,U`, :math:`s = \mathrm{rowsum}((X\Gamma)\odot U)`,
+    r""":math:`\sum_\mu h_\mu h_\mu^\top \mathrm{vec}\Gamma = X^\top \mathrm{diag}(s)\,U`, :math:`s =
+    \mathrm{rowsum}((X\Gamma)\odot U)`,
     as a ``(d, d+1)`` matrix: two GEMMs, :math:`4nd(d+1)` flops.
 
     Rows are processed in blocks of about :math:`2^{16}/d` so that the intermediates stay in cache (about
@@ -152,22 +158,16 @@ class RidgeGamma:
         tol: float = 1e-10,
         max_iter: int | None = None,
         dual_max: int = 12000,
-        on_failure: Literal["raise", "flag"] = "raise",
-        precision: Literal["float64", "mixed"] = "float64",
+        on_failure: OnFailure = "raise",
+        precision: Precision = "float64",
     ) -> None:
-        lam_f = float(lam)
-        if not math.isfinite(lam_f) or lam_f < 0:
-            raise ParameterError(f"lam must be a finite number >= 0, got {lam!r}")
-        if solver not in SOLVERS:
-            raise ParameterError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
-        if not 0 < tol < 1:
-            raise ParameterError(f"tol must lie in (0, 1), got {tol!r}")
-        if on_failure not in ("raise", "flag"):
-            raise ParameterError(f"on_failure must be 'raise' or 'flag', got {on_failure!r}")
-        self.lam, self.solver, self.tol, self.max_iter = lam_f, solver, tol, max_iter
-        if precision not in PRECISIONS:
-            raise ParameterError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-        self.dual_max, self.on_failure, self.precision = dual_max, on_failure, precision
+        self.lam = nonnegative_real("lam", lam)
+        self.solver = one_of("solver", solver, SOLVERS)
+        self.tol = probability("tol", tol)
+        self.max_iter = max_iter
+        self.on_failure = one_of("on_failure", on_failure, ON_FAILURE)
+        self.precision = one_of("precision", precision, PRECISIONS)
+        self.dual_max = dual_max
         self._low_iter = 0
 
     # -- public API -------------------------------------------------------------------------------
@@ -183,7 +183,8 @@ class RidgeGamma:
         solver = self._choose(n, p)
         if solver == "cg" and c == 0 and n < p:
             raise ParameterError(
-                f"lam = 0 with n = {n} < p = {p} has no unique least-squares solution for CG; use solver='dual' or 'dense'"
+                f"lam = 0 with n = {n} < p = {p} has no unique least-squares solution for CG; use solver='dual' "
+                f"or 'dense'"
             )
         if solver == "dual" and c == 0 and n > p:
             raise ParameterError(

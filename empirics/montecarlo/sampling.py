@@ -31,13 +31,16 @@ from typing import Literal
 import numpy as np
 
 from iclverify.runtime.errors import ParameterError
+from iclverify.runtime.validation import integer, nonnegative_real, one_of, positive_int, positive_real
 
 __all__ = [
+    "ASSIGNMENTS",
+    "ROUNDINGS",
+    "TASK_LAWS",
+    "Assignment",
     "Contexts",
     "TaskLaw",
     "assign_tasks",
-    "check_positive_int",
-    "check_rho",
     "lu_sizes",
     "sample_contexts",
     "sample_idg_contexts",
@@ -45,51 +48,36 @@ __all__ = [
 ]
 
 TaskLaw = Literal["sphere", "gaussian"]
-TASK_LAWS: tuple[str, ...] = ("sphere", "gaussian")
-ASSIGNMENTS: tuple[str, ...] = ("balanced", "random")
+TASK_LAWS: tuple[TaskLaw, ...] = ("sphere", "gaussian")
+# How the n pretraining contexts share the k tasks (the one definition; training passes it through).
+Assignment = Literal["balanced", "random"]
+ASSIGNMENTS: tuple[Assignment, ...] = ("balanced", "random")
+# How sizes alpha*d, tau*d^2, kappa*d become integers: the project rounds (default); Lu et al. draw floor(kappa d).
+ROUNDINGS = ("round", "floor")
 
 
-def check_positive_int(name: str, value: object, *, low: int = 1) -> int:
-    """An integer size ``>= low`` (bools and floats with a fraction are refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ParameterError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def check_rho(rho: object) -> float:
-    """The label-noise variance: a finite float ``>= 0``."""
-    try:
-        r = float(rho)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ParameterError(f"rho must be a finite number >= 0, got {rho!r}") from None
-    if not math.isfinite(r) or r < 0:
-        raise ParameterError(f"rho must be a finite number >= 0, got {rho!r}")
-    return r
-
-
-def _check_law(law: str) -> str:
-    if law not in TASK_LAWS:
-        raise ParameterError(f"task law must be one of {', '.join(TASK_LAWS)}, got {law!r}")
-    return law
-
-
-def lu_sizes(d: int, *, tau: float, alpha: float, kappa: float) -> dict[str, int | None]:
-    r"""Integer sizes at dimension ``d``: :math:`\ell = \mathrm{round}(\alpha d)`, :math:`n = \mathrm{round}(\tau d^2)`,
-    :math:`k = \mathrm{round}(\kappa d)` (``None`` for :math:`\kappa = \infty`), each at least 1.
+def lu_sizes(d: int, *, tau: float, alpha: float, kappa: float, rounding: str = "round") -> dict[str, int | None]:
+    r"""Integer sizes at dimension ``d``: :math:`\ell = [\alpha d]`, :math:`n = [\tau d^2]`, :math:`k = [\kappa d]`
+    (``None`` for :math:`\kappa = \infty`), each at least 1, where :math:`[\cdot]` is the ``rounding`` rule:
+    ``"round"`` (nearest integer, the project's default) or ``"floor"`` (:math:`\lfloor\cdot\rfloor`, Lu et al.'s
+    :math:`k = \lfloor\kappa d\rfloor`).
 
     >>> lu_sizes(32, tau=10, alpha=10, kappa=0.2)
     {'ell': 320, 'n': 10240, 'k': 6}
+    >>> lu_sizes(64, tau=10, alpha=10, kappa=0.2)["k"], lu_sizes(64, tau=10, alpha=10, kappa=0.2, rounding="floor")["k"]
+    (13, 12)
+    >>> lu_sizes(100, tau=1, alpha=1, kappa=0.29, rounding="floor")["k"]
+    29
     >>> lu_sizes(16, tau=0.5, alpha=1, kappa=math.inf)["k"] is None
     True
     """
-    d = check_positive_int("d", d, low=2)
-    for name, v in (("tau", tau), ("alpha", alpha), ("kappa", kappa)):
-        if not (float(v) > 0) or math.isnan(float(v)):
-            raise ParameterError(f"{name} must be > 0, got {v!r}")
-    if not math.isfinite(float(tau)) or not math.isfinite(float(alpha)):
-        raise ParameterError("tau and alpha must be finite")
-    k = None if math.isinf(float(kappa)) else max(1, round(float(kappa) * d))
-    return {"ell": max(1, round(float(alpha) * d)), "n": max(1, round(float(tau) * d * d)), "k": k}
+    d = integer("d", d, low=2)
+    tau, alpha = positive_real("tau", tau), positive_real("alpha", alpha)
+    kappa = positive_real("kappa", kappa, allow_inf=True)
+    # floor after rounding to 9 decimals, so that 0.29 * 100 = 28.999999999999996 floors to 29, not 28
+    to_int = (lambda x: math.floor(round(x, 9))) if one_of("rounding", rounding, ROUNDINGS) == "floor" else round
+    k = None if math.isinf(kappa) else max(1, int(to_int(kappa * d)))
+    return {"ell": max(1, int(to_int(alpha * d))), "n": max(1, int(to_int(tau * d * d))), "k": k}
 
 
 def sample_tasks(rng: np.random.Generator, *, k: int, d: int, law: TaskLaw = "sphere") -> np.ndarray:
@@ -99,10 +87,10 @@ def sample_tasks(rng: np.random.Generator, *, k: int, d: int, law: TaskLaw = "sp
     >>> sample_tasks(rng(1, "t"), k=2, d=3, law="gaussian").shape
     (2, 3)
     """
-    k = check_positive_int("k", k)
-    d = check_positive_int("d", d)
+    k = positive_int("k", k)
+    d = positive_int("d", d)
     g = rng.standard_normal((k, d))
-    if _check_law(law) == "sphere":
+    if one_of("task law", law, TASK_LAWS) == "sphere":
         g *= math.sqrt(d) / np.linalg.norm(g, axis=1, keepdims=True)
     return g
 
@@ -114,11 +102,9 @@ def assign_tasks(rng: np.random.Generator, *, n: int, k: int, assignment: str = 
     >>> np.bincount(assign_tasks(rng(0, "a"), n=10, k=4)).tolist()
     [3, 3, 2, 2]
     """
-    if assignment == "balanced":
+    if one_of("assignment", assignment, ASSIGNMENTS) == "balanced":
         return np.arange(n) % k
-    if assignment == "random":
-        return rng.integers(0, k, size=n)
-    raise ParameterError(f"assignment must be one of {', '.join(ASSIGNMENTS)}, got {assignment!r}")
+    return rng.integers(0, k, size=n)
 
 
 def context_tasks(
@@ -188,10 +174,8 @@ def sample_contexts(
     >>> bool(np.allclose(c.y, np.einsum("nid,nd->ni", c.x, c.w))), c.task_index is None
     (True, True)
     """
-    d = check_positive_int("d", d)
-    ell = check_positive_int("ell", ell)
-    n = check_positive_int("n", n)
-    rho = check_rho(rho)
+    d, ell, n = positive_int("d", d), positive_int("ell", ell), positive_int("n", n)
+    rho = nonnegative_real("rho", rho)
     w, index = context_tasks(rng, d=d, n=n, tasks=tasks, assignment=assignment, fresh_law=fresh_law)
     x = rng.standard_normal((n, ell + 1, d)) / math.sqrt(d)
     y = np.einsum("nid,nd->ni", x, w)

@@ -1,10 +1,13 @@
 r"""Experiment runners: finite-d :math:`\Gamma^*` runs and dMMSE runs, cached and resumable.
 
 A :math:`\Gamma^*` run at dimension ``d`` for :class:`~iclverify.theory.params.LuParams` uses the sizes of
-:func:`~iclverify.empirics.montecarlo.sampling.lu_sizes` (:math:`\ell = \mathrm{round}(\alpha d)`, :math:`n = \mathrm{round}(\tau d^2)`,
-:math:`k = \mathrm{round}(\kappa d)`), draws ``k`` training tasks on the :math:`\sqrt d`-sphere (``κ = ∞``: a fresh
+:func:`~iclverify.empirics.montecarlo.sampling.lu_sizes` (:math:`\ell = \mathrm{round}(\alpha d)`, :math:`n =
+\mathrm{round}(\tau d^2)`,
+:math:`k = \mathrm{round}(\kappa d)`; ``rounding="floor"`` floors them, Lu et al.'s convention), draws ``k``
+training tasks on the :math:`\sqrt d`-sphere (``κ = ∞``: a fresh
 task per context) and ``n`` pretraining contexts (exact-law features by default, explicit tokens with
-``sampler="explicit"``), fits :math:`\Gamma^*` (:class:`~iclverify.empirics.montecarlo.reduced_model.RidgeGamma`, ``λ = 0``
+``sampler="explicit"``), fits :math:`\Gamma^*`
+(:class:`~iclverify.empirics.montecarlo.reduced_model.RidgeGamma`, ``λ = 0``
 meaning the minimum-norm limit) and evaluates the exact finite-d errors
 (:mod:`~iclverify.empirics.montecarlo.test_error`): ICL on fresh sphere tasks, IDG on the uniform law over the
 training tasks (``κ = ∞``: over the ``n`` tasks the contexts used). No test-set noise enters: the
@@ -29,10 +32,8 @@ from 20 runs at every κ of Fig. 4 — so it does not change any interval.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -41,7 +42,7 @@ from iclverify.empirics.montecarlo.baselines import dmmse_run_errors
 from iclverify.empirics.montecarlo.exact_law import sample_features
 from iclverify.empirics.montecarlo.features import context_features
 from iclverify.empirics.montecarlo.reduced_model import RidgeGamma
-from iclverify.empirics.montecarlo.sampling import check_positive_int, lu_sizes, sample_contexts, sample_tasks
+from iclverify.empirics.montecarlo.sampling import ROUNDINGS, lu_sizes, sample_contexts, sample_tasks
 from iclverify.empirics.montecarlo.test_error import e_icl, error_functional, task_set_moments
 from iclverify.numerics.stats.intervals import MeanCI, mean_ci
 from iclverify.runtime.cache import ResultCache
@@ -49,6 +50,7 @@ from iclverify.runtime.errors import ParameterError
 from iclverify.runtime.parallel import default_workers, run_sweep_parallel
 from iclverify.runtime.seeding import check_seed, rng
 from iclverify.runtime.sweep import Progress
+from iclverify.runtime.validation import integer, nonnegative_int, one_of, positive_real
 from iclverify.theory.params import LuParams
 
 __all__ = [
@@ -81,27 +83,27 @@ def gamma_config(
     sampler: str = "exact",
     tol: float = 1e-5,
     precision: str = "mixed",
+    rounding: str = "round",
 ) -> dict[str, Any]:
-    """The cache key of one run: parameters as exact strings, sizes, seed, run, sampler, tolerance."""
-    if sampler not in SAMPLERS:
-        raise ParameterError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+    """The cache key of one run: parameters as exact strings, sizes, seed, run, sampler, tolerance, size rounding."""
     return {
         **_param_config(params),
-        "d": check_positive_int("d", d, low=2),
+        "d": integer("d", d, low=2),
         "seed": check_seed(seed),
-        "run": check_positive_int("run", run, low=0),
-        "sampler": sampler,
+        "run": nonnegative_int("run", run),
+        "sampler": one_of("sampler", sampler, SAMPLERS),
         "tol": float(tol),
         "precision": precision,
         "law": "sphere",
         "assignment": "balanced",
+        "rounding": one_of("rounding", rounding, ROUNDINGS),
     }
 
 
 def params_from_strings(values: Mapping[str, Any]) -> LuParams:
     """Inverse of :meth:`LuParams.as_strings` (``'1/100'``, ``'inf'``)."""
-    read = lambda v: math.inf if str(v) == "inf" else Fraction(str(v))  # noqa: E731
-    return LuParams(**{k: read(values[k]) for k in ("tau", "alpha", "kappa", "rho", "lam")})
+    exact: dict[str, Any] = {k: str(values[k]) for k in ("tau", "alpha", "kappa", "rho", "lam")}
+    return LuParams(**exact)
 
 
 def gamma_run(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,10 +111,15 @@ def gamma_run(config: Mapping[str, Any]) -> dict[str, Any]:
     params = params_from_strings(config)
     p = params.as_floats()
     d, seed, run = int(config["d"]), int(config["seed"]), int(config["run"])
-    sizes = lu_sizes(d, tau=p["tau"], alpha=p["alpha"], kappa=p["kappa"])
+    sizes = lu_sizes(d, tau=p["tau"], alpha=p["alpha"], kappa=p["kappa"], rounding=config.get("rounding", "round"))
     ell, n, k = sizes["ell"], sizes["n"], sizes["k"]
     assert ell is not None and n is not None
-    key = ("lu2024.gamma", *(str(config[f]) for f in ("tau", "alpha", "kappa", "rho", "lam")), d, run)
+    key: tuple[str | int, ...] = (
+        "lu2024.gamma",
+        *(str(config[f]) for f in ("tau", "alpha", "kappa", "rho", "lam")),
+        d,
+        run,
+    )
     start = time.perf_counter()
     tasks = None if k is None else sample_tasks(rng(seed, *key, "tasks"), k=k, d=d, law="sphere")
     data_rng = rng(seed, *key, "train")
@@ -157,6 +164,7 @@ class GammaPoint:
     e_idg: MeanCI
     g_task: MeanCI
     runs: list[dict[str, Any]]
+    rounding: str = "round"
 
     def evidence(self) -> dict[str, Any]:
         """JSON-able summary for verdicts and CSV rows."""
@@ -165,6 +173,7 @@ class GammaPoint:
             "d": self.d,
             "seed": self.seed,
             "runs": len(self.runs),
+            "rounding": self.rounding,
             **self.sizes,
             "e_icl": self.e_icl.as_dict(),
             "e_idg": self.e_idg.as_dict(),
@@ -187,24 +196,28 @@ def simulate_gamma(
     confidence: float = 0.95,
     first_run: int = 0,
     workers: int | None = None,
+    rounding: str = "round",
 ) -> GammaPoint:
     """``runs`` independent :math:`\\Gamma^*` runs at ``params`` and dimension ``d`` (cached one by one).
 
     ``workers``: processes for the runs (:mod:`~iclverify.runtime.parallel`); ``None`` picks
     :func:`~iclverify.runtime.parallel.default_workers` when a run is big enough to repay a process
-    (:math:`n d^2 \\ge 10^5`), else runs in-process."""
+    (:math:`n d^2 \\ge 10^5`), else runs in-process. ``rounding``: how the sizes become integers
+    (:func:`~iclverify.empirics.montecarlo.sampling.lu_sizes`)."""
     if not isinstance(params, LuParams):
         raise ParameterError(f"params must be LuParams, got {type(params).__name__}")
-    runs = check_positive_int("runs", runs, low=2)
+    runs = integer("runs", runs, low=2)
     configs = [
-        gamma_config(params, d=d, seed=seed, run=first_run + r, sampler=sampler, tol=tol, precision=precision)
+        gamma_config(
+            params, d=d, seed=seed, run=first_run + r, sampler=sampler, tol=tol, precision=precision, rounding=rounding
+        )
         for r in range(runs)
     ]
     label = (
         f"Γ* d={d} τ={float(params.tau):g} α={float(params.alpha):g} κ={float(params.kappa):g} λ={float(params.lam):g}"
     )
     p = params.as_floats()
-    sizes = lu_sizes(d, tau=p["tau"], alpha=p["alpha"], kappa=p["kappa"])
+    sizes = lu_sizes(d, tau=p["tau"], alpha=p["alpha"], kappa=p["kappa"], rounding=rounding)
     if workers is None:
         workers = default_workers() if (sizes["n"] or 0) * d * d >= PARALLEL_WORK else 1
     results = run_sweep_parallel(
@@ -227,6 +240,7 @@ def simulate_gamma(
         e_idg=mean_ci(col("e_idg"), confidence),
         g_task=mean_ci(col("g_task"), confidence),
         runs=results,
+        rounding=rounding,
     )
 
 
@@ -255,9 +269,11 @@ class DmmsePoint:
     e_icl: MeanCI
     e_idg: MeanCI
     g_task: MeanCI
+    rounding: str = "round"
 
     def evidence(self) -> dict[str, Any]:
         return {
+            "rounding": self.rounding,
             "d": self.d,
             "alpha": self.alpha,
             "kappa": self.kappa,
@@ -283,14 +299,14 @@ def simulate_dmmse(
     progress: Progress | None = None,
     confidence: float = 0.95,
     workers: int | None = None,
+    rounding: str = "round",
 ) -> DmmsePoint:
-    """``runs`` dMMSE runs (fresh task set, one ICL and one IDG test context each), cached in chunks."""
-    if not (math.isfinite(float(kappa)) and float(kappa) > 0):
-        raise ParameterError(f"dMMSE needs a finite task diversity kappa > 0, got {kappa!r}")
-    if float(rho) <= 0:
-        raise ParameterError(f"dMMSE needs rho > 0, got {rho!r}")
-    runs = check_positive_int("runs", runs, low=2)
-    sizes = lu_sizes(d, tau=1.0, alpha=alpha, kappa=kappa)
+    """``runs`` dMMSE runs (fresh task set, one ICL and one IDG test context each), cached in chunks;
+    ``rounding`` as in :func:`simulate_gamma`."""
+    kappa = positive_real("kappa", kappa)  # dMMSE needs a finite task set
+    rho = positive_real("rho", rho)
+    runs = integer("runs", runs, low=2)
+    sizes = lu_sizes(d, tau=1.0, alpha=alpha, kappa=kappa, rounding=rounding)
     ell, k = sizes["ell"], sizes["k"]
     assert ell is not None and k is not None
     base = {
@@ -332,4 +348,5 @@ def simulate_dmmse(
         e_icl=mean_ci(icl, confidence),
         e_idg=mean_ci(idg, confidence),
         g_task=mean_ci(icl - idg, confidence),
+        rounding=rounding,
     )

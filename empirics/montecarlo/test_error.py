@@ -4,14 +4,17 @@ For a fixed :math:`\Gamma`, averaging :math:`(y_{\ell+1} - x_{\ell+1}^\top\Gamma
 task law, with :math:`s = \|w\|^2/d + \rho` the label variance of a task,
 
 .. math::
-   e(\Gamma) = \mathbb E s - \tfrac2d \operatorname{tr}(\Gamma A) + \tfrac1d \operatorname{tr}(\Gamma^\top\Gamma B),\qquad
+   e(\Gamma) = \mathbb E s - \tfrac2d \operatorname{tr}(\Gamma A) + \tfrac1d
+   \operatorname{tr}(\Gamma^\top\Gamma B),\qquad
    A = \begin{pmatrix} R \\ m_{sw}^\top\end{pmatrix},\quad
    B = \begin{pmatrix} (1+\frac1\ell) R + \frac d\ell\,\mathbb E s\; I & (1+\frac2\ell)\, m_{sw} \\
                        (1+\frac2\ell)\, m_{sw}^\top & (1+\frac2\ell)\, m_{ss}\end{pmatrix}
 
 with :math:`R = \mathbb E ww^\top`, :math:`m_{sw} = \mathbb E[s w]`, :math:`m_{ss} = \mathbb E s^2`. It follows from
-:math:`\mathbb E[u\mid w] = (w, s)`, :math:`\mathrm{Cov}(\frac d\ell\sum y_ix_i\mid w) = \frac{ds}{\ell} I + \frac{ww^\top}\ell`,
-:math:`\mathbb E[y^3x] = 3s\,w/d` (Stein) and :math:`\mathbb E[(\frac1\ell\sum y_i^2)^2\mid w] = s^2(1+\frac2\ell)`. For tasks
+:math:`\mathbb E[u\mid w] = (w, s)`, :math:`\mathrm{Cov}(\frac d\ell\sum y_ix_i\mid w) = \frac{ds}{\ell} I +
+\frac{ww^\top}\ell`,
+:math:`\mathbb E[y^3x] = 3s\,w/d` (Stein) and :math:`\mathbb E[(\frac1\ell\sum y_i^2)^2\mid w] =
+s^2(1+\frac2\ell)`. For tasks
 on the sphere :math:`\|w\|^2 = d` (:math:`s = 1+\rho`) it is the paper's formula with :math:`\hat\mu` and
 :math:`\hat R`. ICL: :math:`R = I`, :math:`m_{sw} = 0`, :math:`m_{ss} = (1+\rho)^2` (sphere) or
 :math:`(1+\rho)^2 + 2/d` (Gaussian tasks). IDG: the moments of the uniform law on the ``k`` training tasks.
@@ -32,8 +35,10 @@ import dataclasses
 
 import numpy as np
 
-from iclverify.empirics.montecarlo.sampling import TaskLaw, check_positive_int, check_rho
+from iclverify.empirics.montecarlo.features import check_gamma
+from iclverify.empirics.montecarlo.sampling import TASK_LAWS, TaskLaw
 from iclverify.runtime.errors import ParameterError
+from iclverify.runtime.validation import nonnegative_real, one_of, positive_int
 
 __all__ = ["TaskMoments", "e_icl", "e_idg", "error_functional", "icl_moments", "task_set_moments"]
 
@@ -52,13 +57,9 @@ class TaskMoments:
 
 def icl_moments(d: int, rho: float, law: TaskLaw = "sphere") -> TaskMoments:
     r"""Fresh tasks: uniform on the :math:`\sqrt d`-sphere, or :math:`N(0, I_d)`."""
-    d, rho = check_positive_int("d", d), check_rho(rho)
-    if law == "sphere":
-        m_ss = (1 + rho) ** 2
-    elif law == "gaussian":
-        m_ss = (1 + rho) ** 2 + 2.0 / d  # Var ‖w‖²/d = 2/d
-    else:
-        raise ParameterError(f"task law must be 'sphere' or 'gaussian', got {law!r}")
+    d, rho = positive_int("d", d), nonnegative_real("rho", rho)
+    sphere = one_of("task law", law, TASK_LAWS) == "sphere"
+    m_ss = (1 + rho) ** 2 + (0.0 if sphere else 2.0 / d)  # Gaussian tasks: Var ‖w‖²/d = 2/d
     return TaskMoments(d=d, second=None, mean_s=1 + rho, m_sw=np.zeros(d), m_ss=m_ss)
 
 
@@ -68,18 +69,16 @@ def task_set_moments(tasks: np.ndarray, rho: float) -> TaskMoments:
     if w.ndim != 2 or w.shape[0] < 1:
         raise ParameterError(f"tasks must be an array (k, d), got shape {w.shape}")
     k, d = w.shape
-    rho = check_rho(rho)
+    rho = nonnegative_real("rho", rho)
     s = (w * w).sum(axis=1) / d + rho
     return TaskMoments(d=d, second=w.T @ w / k, mean_s=float(s.mean()), m_sw=s @ w / k, m_ss=float((s * s).mean()))
 
 
 def error_functional(gamma: np.ndarray, moments: TaskMoments, *, ell: int) -> float:
     r""":math:`e(\Gamma)` for context length ``ell`` under the task law with these ``moments``."""
-    gamma = np.asarray(gamma, dtype=float)
     d = moments.d
-    if gamma.shape != (d, d + 1):
-        raise ParameterError(f"Gamma must have shape ({d}, {d + 1}), got {gamma.shape}")
-    ell = check_positive_int("ell", ell)
+    gamma = check_gamma(gamma, d)
+    ell = positive_int("ell", ell)
     g, gl = gamma[:, :d], gamma[:, d]
     second = np.eye(d) if moments.second is None else moments.second
     tr_ga = np.einsum("ij,ji->", g, second) + gl @ moments.m_sw

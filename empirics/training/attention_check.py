@@ -4,14 +4,16 @@ Tokens :math:`z_i = (x_i, y_i) \in \mathbb R^{d+1}` for :math:`i \le \ell` and t
 :math:`z_{\ell+1} = (x_{\ell+1}, 0)`, stacked as columns of :math:`Z`. One linear-attention layer with a
 residual connection, every token attending to the :math:`\ell` context tokens:
 
-.. math:: f(Z) = Z + \frac1\ell\, W_V Z_{\le\ell}\,\big(Z_{\le\ell}^\top W_K^\top W_Q Z\big),\qquad \hat y = f(Z)_{d+1,\ \ell+1}.
+.. math:: f(Z) = Z + \frac1\ell\, W_V Z_{\le\ell}\,\big(Z_{\le\ell}^\top W_K^\top W_Q Z\big),\qquad
+          \hat y = f(Z)_{d+1,\ \ell+1}.
 
 With :math:`v^\top` the last row of :math:`W_V` and :math:`M = W_K^\top W_Q`, the read-out is
 :math:`\hat y = \frac1\ell\sum_i (v^\top z_i)(z_i^\top M z_{\ell+1})`. Taking :math:`v = e_{d+1}`, :math:`W_K = I`
 and :math:`W_Q = M` with :math:`M_{1:d,1:d} = d\,\Gamma_{:,1:d}^\top`, :math:`M_{d+1,1:d} = \Gamma_{:,d+1}^\top`
 (the last column of :math:`M` meets the query's zero label and is free) gives
 
-.. math:: \hat y = x_{\ell+1}^\top\Big[\Gamma_{:,1:d}\,\tfrac d\ell\textstyle\sum_i y_ix_i + \Gamma_{:,d+1}\,\tfrac1\ell\sum_i y_i^2\Big]
+.. math:: \hat y = x_{\ell+1}^\top\Big[\Gamma_{:,1:d}\,\tfrac d\ell\textstyle\sum_i y_ix_i
+          + \Gamma_{:,d+1}\,\tfrac1\ell\sum_i y_i^2\Big]
           = \langle \Gamma, H_Z\rangle.
 
 :func:`max_reduction_error` checks it numerically on sampled contexts.
@@ -28,6 +30,7 @@ import numpy as np
 
 from iclverify.empirics.montecarlo.features import context_features, predict
 from iclverify.empirics.montecarlo.sampling import Contexts, sample_contexts
+from iclverify.empirics.training.tasks import tokens as token_rows
 from iclverify.runtime.seeding import rng as make_rng
 
 __all__ = ["attention_predict", "linear_attention", "max_reduction_error", "tokens", "weights_from_gamma"]
@@ -35,9 +38,7 @@ __all__ = ["attention_predict", "linear_attention", "max_reduction_error", "toke
 
 def tokens(contexts: Contexts) -> np.ndarray:
     """``(n, d+1, ell+1)`` token matrices ``Z``: columns ``(x_i, y_i)``, the query's label set to 0."""
-    z = np.concatenate([contexts.x, contexts.y[:, :, None]], axis=2).transpose(0, 2, 1).copy()
-    z[:, -1, -1] = 0.0
-    return z
+    return np.swapaxes(token_rows(np.asarray(contexts.x), np.asarray(contexts.y)[:, :-1]), -1, -2).copy()
 
 
 def linear_attention(z: np.ndarray, wq: np.ndarray, wk: np.ndarray, wv: np.ndarray) -> np.ndarray:
@@ -66,7 +67,8 @@ def attention_predict(gamma: np.ndarray, contexts: Contexts) -> np.ndarray:
 
 
 def max_reduction_error(gamma: np.ndarray, *, seed: int, ell: int, n: int, rho: float = 0.1) -> float:
-    r"""Largest :math:`|\hat y_{\text{attention}} - \langle\Gamma, H_Z\rangle|`, relative to the largest :math:`|\hat y|`."""
+    r"""Largest :math:`|\hat y_{\text{attention}} - \langle\Gamma, H_Z\rangle|`, relative to the largest
+    :math:`|\hat y|`."""
     gamma = np.asarray(gamma, dtype=float)
     c = sample_contexts(make_rng(seed, "attention-check"), d=gamma.shape[0], ell=ell, n=n, rho=rho)
     a, b = attention_predict(gamma, c), predict(gamma, context_features(c))

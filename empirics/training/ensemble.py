@@ -23,7 +23,8 @@ Models, each ŷ = f(x (…, ℓ+1, d), y (…, ℓ)) read at the query token (x_
 tasks every step), evaluates each member on its test set with the task's baselines on the same contexts,
 checkpoints to the cache and resumes, and caches the finished ensemble under its configuration.
 
->>> cfg = EnsembleConfig(model="lsa", layers=2, d=3, ell=6, steps=60, lr=0.01, seeds=(0, 1), test_contexts=200, dtype="float64")
+>>> cfg = EnsembleConfig(model="lsa", layers=2, d=3, ell=6, steps=60, lr=0.01, seeds=(0, 1), test_contexts=200,
+...                      dtype="float64")
 >>> rs = train_ensemble(cfg, device="cpu")
 >>> [r["seed"] for r in rs], all(r["test_mse"] < r["initial_test_mse"] for r in rs)
 ([0, 1], True)
@@ -32,22 +33,26 @@ checkpoints to the cache and resumes, and caches the finished ensemble under its
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from iclverify.empirics.training.tasks import SUCCESS_MARGIN, Task, success_rate
-from iclverify.empirics.training.train import save_torch_atomic, torch_threads
+from iclverify.empirics.training.engine import EngineState, StopRule, fit
+from iclverify.empirics.training.tasks import SUCCESS_MARGIN, Task, success_rate, tokens
+from iclverify.empirics.training.train import torch_threads
 from iclverify.runtime.cache import ResultCache
+from iclverify.runtime.checkpoint import load_torch, save_torch
 from iclverify.runtime.device import pick_device
 from iclverify.runtime.errors import ParameterError
 from iclverify.runtime.seeding import check_seed, torch_generator
 from iclverify.runtime.sweep import Progress
+from iclverify.theory.mehta_gupta2025.formulas import attention_scale_float, residual_scale_float
 
 __all__ = [
     "NAMESPACE",
@@ -59,13 +64,16 @@ __all__ = [
     "load_ensemble",
     "member_parameter_count",
     "train_ensemble",
+    "train_ensembles",
+    "training_losses",
 ]
 
 NAMESPACE = "mg-ensemble"
-SCHEMA = 1
+SCHEMA = 2  # 2: the one engine (elementwise AdamW written out), optional convergence rule
 MODELS = ("lsa", "gpt")
 EVAL_CHUNK = 1024
 BIG_STEP = 200_000_000  # multiply-adds per step above which torch's own thread count is used on a CPU
+PARALLEL_WORK = 10**9  # multiply-adds of a sweep above which its ensembles go to worker processes
 
 
 def _stack_init(
@@ -87,11 +95,6 @@ def _stack_init(
     return {name: torch.stack(v).to(dtype) for name, v in out.items()}
 
 
-def _tokens(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """(…, ℓ+1, d+1): rows (x_i, y_i) and the query (x_q, 0)."""
-    return torch.cat([x, torch.cat([y, y.new_zeros(y.shape[:-1] + (1,))], dim=-1).unsqueeze(-1)], dim=-1)
-
-
 class EnsembleLSA(nn.Module):
     """E stacked :class:`~iclverify.empirics.training.models.LinearAttention` models (weights ``key``, ``query``,
     ``value`` of shape (E, L, d+1, d+1), in ``nn.Linear``'s out × in layout)."""
@@ -101,8 +104,8 @@ class EnsembleLSA(nn.Module):
     ) -> None:
         super().__init__()
         self.d, self.n_layers, self.structure = d, layers, structure
-        self.attn_scale = 1.0 / math.sqrt(d + 1) if scaling == "mehta-gupta" else 1.0
-        self.residual_scale = 1.0 / math.sqrt(layers) if scaling == "mehta-gupta" else 1.0
+        self.attn_scale = attention_scale_float(d + 1) if scaling == "mehta-gupta" else 1.0
+        self.residual_scale = residual_scale_float(layers) if scaling == "mehta-gupta" else 1.0
         masks = self.masks(d, structure, next(iter(params.values())).dtype)
         self.params = nn.ParameterDict({k: nn.Parameter(v * masks[k]) for k, v in params.items()})
         for name, mask in masks.items():
@@ -130,7 +133,7 @@ class EnsembleLSA(nn.Module):
 
     def states(self, x: torch.Tensor, y: torch.Tensor) -> list[torch.Tensor]:
         """Tokens before and after each layer: L+1 tensors (E, B, ℓ+1, d+1); ``x`` (E, B, ℓ+1, d)."""
-        z = _tokens(x, y)
+        z = tokens(x, y)
         E, B, T, w = z.shape
         s = self.attn_scale * self.residual_scale / (T - 1)
         p = {name: self.params[name] * getattr(self, f"mask_{name}") for name in ("key", "query", "value")}
@@ -175,15 +178,29 @@ class EnsembleGPT(nn.Module):
     def shapes(d: int, layers: int, width: int, mlp_ratio: int = 4) -> dict[str, tuple[int, ...]]:
         L, D, H = layers, width, mlp_ratio * width
         return {
-            "w_in": (d + 1, D), "b_in": (1, D),
-            "g_attn": (L, 1, D), "c_attn": (L, 1, D), "w_qkv": (L, D, 3 * D), "b_qkv": (L, 1, 3 * D), "w_o": (L, D, D), "b_o": (L, 1, D),
-            "g_mlp": (L, 1, D), "c_mlp": (L, 1, D), "w_1": (L, D, H), "b_1": (L, 1, H), "w_2": (L, H, D), "b_2": (L, 1, D),
-            "g_f": (1, D), "c_f": (1, D), "w_out": (D, 1), "b_out": (1, 1),
-        }  # fmt: skip
+            "w_in": (d + 1, D),
+            "b_in": (1, D),
+            "g_attn": (L, 1, D),
+            "c_attn": (L, 1, D),
+            "w_qkv": (L, D, 3 * D),
+            "b_qkv": (L, 1, 3 * D),
+            "w_o": (L, D, D),
+            "b_o": (L, 1, D),
+            "g_mlp": (L, 1, D),
+            "c_mlp": (L, 1, D),
+            "w_1": (L, D, H),
+            "b_1": (L, 1, H),
+            "w_2": (L, H, D),
+            "b_2": (L, 1, D),
+            "g_f": (1, D),
+            "c_f": (1, D),
+            "w_out": (D, 1),
+            "b_out": (1, 1),
+        }
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         p, D = self.params, self.width
-        tok = _tokens(x, y)
+        tok = tokens(x, y)
         E, B, T, _ = tok.shape
         z = torch.baddbmm(p["b_in"], tok.reshape(E, B * T, -1), p["w_in"])
         layer = {name: p[name].unbind(1) for name in self.LAYER_PARAMS}  # one op per name, not one per layer
@@ -208,7 +225,9 @@ class EnsembleConfig:
     ``model``: ``lsa`` (token width d+1; ``width`` must be None) or ``gpt`` (``width`` D); task fields as
     :class:`~iclverify.empirics.training.tasks.Task`; training: ``steps`` AdamW steps on fresh minibatches of
     ``batch_size`` contexts, learning rate warmed up linearly over the first ``warmup`` fraction then cosine
-    to 0, gradients clipped to norm ``clip`` per member; ``seeds``: one member per seed.
+    to 0, gradients clipped to norm ``clip`` per member; ``seeds``: one member per seed;
+    ``converge_window``/``converge_rtol``: the engine's convergence rule
+    (:class:`~iclverify.empirics.training.engine.StopRule`; 0: exactly ``steps``).
     """
 
     model: str = "gpt"
@@ -232,6 +251,8 @@ class EnsembleConfig:
     dtype: str = "float32"
     test_contexts: int = 2000
     seeds: tuple[int, ...] = (0,)
+    converge_window: int = 0
+    converge_rtol: float = 0.0
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -251,7 +272,7 @@ class EnsembleConfig:
             raise ParameterError("structure applies to linear self-attention only")
         elif isinstance(self.width, bool) or not isinstance(self.width, (int, np.integer)) or self.width < 2:
             raise ParameterError(f"a gpt model needs an integer width >= 2, got {self.width!r}")
-        self.task_spec  # validates the task fields
+        _ = self.task_spec  # validates the task fields
         for name, low_open in (("lr", True), ("weight_decay", False), ("clip", True), ("init_scale", True)):
             v = float(getattr(self, name))
             if not math.isfinite(v) or v < 0 or (low_open and v == 0):
@@ -266,6 +287,12 @@ class EnsembleConfig:
         if not seeds or len(set(seeds)) != len(seeds):
             raise ParameterError(f"seeds must be distinct and at least one, got {self.seeds!r}")
         object.__setattr__(self, "seeds", seeds)
+        _ = self.stop_rule  # validates the convergence fields
+
+    @property
+    def stop_rule(self) -> StopRule:
+        """``steps`` is the cap; ``converge_window`` > 0 adds the engine's convergence rule."""
+        return StopRule(max_steps=self.steps, window=self.converge_window, rtol=self.converge_rtol)
 
     @property
     def task_spec(self) -> Task:
@@ -302,10 +329,9 @@ def build_ensemble(config: EnsembleConfig) -> nn.Module:
             config.scaling,
             config.structure,
         )
-    shapes = EnsembleGPT.shapes(config.d, config.layers, config.width)
-    return EnsembleGPT(
-        _stack_init(shapes, config.seeds, config.init_scale, dtype), config.d, config.layers, config.width
-    )
+    width = int(config.width or 0)  # validated: a gpt model has an integer width >= 2
+    shapes = EnsembleGPT.shapes(config.d, config.layers, width)
+    return EnsembleGPT(_stack_init(shapes, config.seeds, config.init_scale, dtype), config.d, config.layers, width)
 
 
 def member_parameter_count(model: nn.Module) -> int:
@@ -313,19 +339,26 @@ def member_parameter_count(model: nn.Module) -> int:
     return sum(p[0].numel() for p in model.parameters())
 
 
-def _batch(config: EnsembleConfig, stream: str, n: int, dtype: Any, device: Any, *extra: int):
+def _batch(
+    config: EnsembleConfig, stream: str, n: int, dtype: Any, device: Any, *extra: int
+) -> tuple[list[Any], tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     """Each member's ``n`` contexts from its own stream, stacked: x (E, n, ℓ+1, d), y (E, n, ℓ), target (E, n)."""
     task = config.task_spec
     parts = [task.sample(torch_generator(seed, stream, *extra), n, dtype=dtype) for seed in config.seeds]
-    return parts, tuple(torch.stack([getattr(b, f) for b in parts]).to(device) for f in ("x", "y", "target"))
+    x, y, target = (torch.stack([getattr(b, f) for b in parts]).to(device) for f in ("x", "y", "target"))
+    return parts, (x, y, target)
 
 
-def _clip_per_member(model: nn.Module, E: int, max_norm: float) -> None:
-    grads = [p.grad for p in model.parameters() if p.grad is not None]
-    sq = sum(g.reshape(E, -1).pow(2).sum(1) for g in grads)
-    factor = (max_norm / (sq.sqrt() + 1e-12)).clamp(max=1.0)
-    for g in grads:
-        g.mul_(factor.view((E,) + (1,) * (g.dim() - 1)))
+def training_losses(config: EnsembleConfig, model: nn.Module, device: Any) -> Callable[[int], torch.Tensor]:
+    """``step`` → the (E,) mean squared errors of the members on their own fresh minibatches of that step
+    (stream ``(seed, "mg-train", step)``): the loss the engine trains on."""
+    dtype = getattr(torch, config.dtype)
+
+    def losses(step: int) -> torch.Tensor:
+        _, (x, y, target) = _batch(config, "mg-train", config.batch_size, dtype, device, step)
+        return ((model(x, y) - target) ** 2).mean(dim=1)
+
+    return losses
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -371,19 +404,17 @@ def _lsa_probes(model: EnsembleLSA, x: torch.Tensor, y: torch.Tensor) -> list[li
     return out
 
 
+def _step_work(config: EnsembleConfig) -> int:
+    """Multiply-adds of one training step of the ensemble, to leading order."""
+    width = config.width if config.width is not None else config.d + 1
+    per_layer = 12 if config.model == "gpt" else 3
+    return len(config.seeds) * config.batch_size * (config.ell + 1) * width**2 * config.layers * per_layer
+
+
 def _threads(config: EnsembleConfig) -> int | None:
     """1 thread unless a step is large: these steps are too small to split, and on a shared machine idle
     worker threads slow them down many-fold (measured: 7× slower with 2 threads at 2e7 multiply-adds)."""
-    width = config.width if config.width is not None else config.d + 1
-    work = (
-        len(config.seeds)
-        * config.batch_size
-        * (config.ell + 1)
-        * width**2
-        * config.layers
-        * (12 if config.model == "gpt" else 3)
-    )
-    return 1 if work < BIG_STEP else None
+    return 1 if _step_work(config) < BIG_STEP else None
 
 
 def train_ensemble(
@@ -399,7 +430,8 @@ def train_ensemble(
     Each result: ``seed``, ``test_mse`` and ``test_se`` (fresh-task test contexts), ``success`` (fraction
     with |ŷ − y| < 0.5), ``baselines`` (mean squared error of each reference predictor on the same
     contexts) and ``paired`` (mean and standard error of model − baseline per context),
-    ``baseline_success`` (their success rates), ``initial_test_mse``, ``loss_history`` (mean training loss over each twentieth of the run),
+    ``baseline_success`` (their success rates), ``initial_test_mse``, ``loss_history`` (mean training loss over
+    each twentieth of the run), ``steps`` (taken), ``converged`` and ``stop_rule``,
     ``parameters`` (one member), ``N``, ``steps``, ``seconds`` (the ensemble's wall time), ``device``;
     linear attention adds ``layers_probe`` (per layer: ``eta_implied``, ``distance``, ``anisotropy``,
     ``eta_fitted``).
@@ -416,6 +448,59 @@ def train_ensemble(
     return members
 
 
+def _ensemble_task(config: Mapping[str, Any], *, device: str, cache: ResultCache | None) -> dict[str, Any]:
+    """One ensemble as a sweep task (module level: it runs in worker processes)."""
+    return {"members": train_ensemble(EnsembleConfig(**config), device=device, cache=cache)}
+
+
+def train_ensembles(
+    configs: Sequence[EnsembleConfig],
+    *,
+    device: str = "auto",
+    cache: ResultCache | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    description: str = "ensembles",
+) -> list[list[dict[str, Any]]]:
+    """:func:`train_ensemble` for every configuration (one ensemble per shape), in order.
+
+    All configurations are submitted at once to the runtime's executor
+    (:func:`iclverify.runtime.executors.default_executor`: a Dask cluster under ``--scheduler``, else a
+    local pool of ``workers`` processes — default :func:`~iclverify.runtime.parallel.default_workers` on
+    a CPU for sweeps of at least ``PARALLEL_WORK`` multiply-adds, else one; one process on a GPU); with one
+    worker and no scheduler they train here, one after another.
+    Each task reads and writes the shared cache itself (checkpoints, weights), so results are those of
+    :func:`train_ensemble` however they are distributed.
+    """
+    from iclverify.runtime.executors import active_scheduler, default_executor
+    from iclverify.runtime.parallel import default_workers
+    from iclverify.runtime.sweep import execute_sweep
+
+    if workers is None:
+        small = sum(_step_work(c) * c.steps for c in configs) < PARALLEL_WORK
+        workers = 1 if small or len(configs) < 2 or pick_device(device).type != "cpu" else default_workers()
+    if workers == 1 and active_scheduler() is None:
+        out = []
+        for i, cfg in enumerate(configs):
+            if progress is not None:
+                progress(description, i, len(configs))
+            out.append(train_ensemble(cfg, device=device, cache=cache, progress=progress))
+        if progress is not None:
+            progress(description, len(configs), len(configs))
+        return out
+    rows = execute_sweep(
+        [c.to_dict() for c in configs],
+        functools.partial(_ensemble_task, device=device, cache=cache),
+        executor=default_executor(workers),
+        namespace=NAMESPACE,
+        cache=cache,
+        schema=SCHEMA,
+        progress=progress,
+        description=description,
+    )
+    return [list(r["members"]) for r in rows]
+
+
 def _train(
     config: EnsembleConfig, dev: Any, cache: ResultCache | None, progress: Progress | None, checkpoint_seconds: float
 ) -> list[dict[str, Any]]:
@@ -423,60 +508,53 @@ def _train(
     dtype = getattr(torch, config.dtype)
     E = len(config.seeds)
     model = build_ensemble(config).to(dev)
-    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, foreach=True)
+    params = {k: p for k, p in model.named_parameters()}
     test_parts, (tx, ty, tt) = _batch(config, "mg-test", config.test_contexts, dtype, dev)
     key = config.to_dict()
     ckpt = cache.path(NAMESPACE, key, schema=SCHEMA, suffix=".ckpt.pt") if cache is not None else None
-    step, window, history, initial = 0, [], [], None
-    if ckpt is not None and ckpt.exists():
-        state = torch.load(ckpt, map_location=dev, weights_only=False)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        step, window, history, initial = state["step"], state["window"], state["history"], state["initial"]
+    state, initial = None, None
+    saved = load_torch(ckpt, map_location=dev, report=cache.quarantine) if ckpt is not None and cache else None
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        state, initial = EngineState.from_dict(saved["engine"]), saved["initial"]
     if initial is None:
         initial = ((evaluate(model, tx, ty) - tt) ** 2).double().mean(dim=1).cpu().tolist()
-    chunk = max(1, config.steps // 20)
-    last_save = time.perf_counter()
-    while step < config.steps:
-        _, (x, y, target) = _batch(config, "mg-train", config.batch_size, dtype, dev, step)
-        losses = ((model(x, y) - target) ** 2).mean(dim=1)
-        opt.zero_grad(set_to_none=True)
-        losses.sum().backward()
-        _clip_per_member(model, E, config.clip)
-        for group in opt.param_groups:
-            group["lr"] = config.lr_at(step)
-        opt.step()
-        window.append(losses.detach().double().cpu())
-        step += 1
-        if step % chunk == 0 or step == config.steps:
-            history.append({"step": step, "loss": torch.stack(window).mean(dim=0).tolist()})
-            window = []
-        if progress is not None and (step % max(1, config.steps // 50) == 0 or step == config.steps):
-            progress(f"training {config.model} L={config.layers} N={config.N} ×{E}", step, config.steps)
-        if ckpt is not None and step < config.steps and time.perf_counter() - last_save > checkpoint_seconds:
-            save_torch_atomic(
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "step": step,
-                    "window": window,
-                    "history": history,
-                    "initial": initial,
-                },
-                ckpt,
-            )
-            last_save = time.perf_counter()
+    rule = config.stop_rule
+    last_save = [time.perf_counter()]
+
+    losses = training_losses(config, model, dev)
+
+    def after_step(st: EngineState) -> None:
+        step, cap = st.step, config.steps
+        if progress is not None and (step % max(1, cap // 50) == 0 or not any(st.active)):
+            progress(f"training {config.model} L={config.layers} N={config.N} ×{E}", step, cap)
+        if ckpt is not None and any(st.active) and time.perf_counter() - last_save[0] > checkpoint_seconds:
+            save_torch({"model": model.state_dict(), "engine": st.to_dict(), "initial": initial}, ckpt)
+            last_save[0] = time.perf_counter()
+
+    st = fit(
+        params,
+        losses,
+        lr=lambda step: torch.full((E,), config.lr_at(step), dtype=torch.float64),
+        stop=[rule] * E,
+        weight_decay=config.weight_decay,
+        clip=config.clip,
+        state=state,
+        after_step=after_step,
+        chunk=max(1, config.steps // 20),
+    )
     pred = evaluate(model, tx, ty).double().cpu()
     target = tt.double().cpu()
     probes = _lsa_probes(model, tx, ty) if isinstance(model, EnsembleLSA) else None
     if cache is not None:
-        save_torch_atomic(
+        save_torch(
             {k: v.detach().cpu() for k, v in model.state_dict().items()},
             cache.path(NAMESPACE, key, schema=SCHEMA, suffix=".model.pt"),
         )
     seconds = time.perf_counter() - start
     out = []
     task = config.task_spec
+    chunk = st.chunk
     for e, seed in enumerate(config.seeds):
         err = ((pred[e] - target[e]) ** 2).numpy()
         base = task.baselines(test_parts[e])
@@ -492,10 +570,15 @@ def _train(
                 for k, v in base.items()
             },
             "initial_test_mse": initial[e],
-            "loss_history": [{"step": h["step"], "loss": h["loss"][e]} for h in history],
+            "loss_history": [
+                {"step": min((i + 1) * chunk, st.stopped_at[e] or config.steps), "loss": h}
+                for i, h in enumerate(st.history[e])
+            ],
             "parameters": member_parameter_count(model),
             "N": config.N,
-            "steps": config.steps,
+            "steps": st.stopped_at[e],
+            "converged": st.converged[e],
+            "stop_rule": rule.describe(),
             "seconds": seconds,
             "device": str(dev),
         }
@@ -507,9 +590,9 @@ def _train(
 
 def load_ensemble(config: EnsembleConfig, cache: ResultCache, *, device: str = "cpu") -> nn.Module | None:
     """The trained ensemble of a finished, cached configuration (``None`` if it has not been run)."""
-    path = cache.path(NAMESPACE, config.to_dict(), schema=SCHEMA, suffix=".model.pt")
-    if not path.exists():
+    weights = load_torch(cache.path(NAMESPACE, config.to_dict(), schema=SCHEMA, suffix=".model.pt"))
+    if weights is None:
         return None
     model = build_ensemble(config)
-    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    model.load_state_dict(weights)
     return model.to(pick_device(device))

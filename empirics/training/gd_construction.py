@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from iclverify.empirics.training.tasks import tokens as token_rows
 from iclverify.runtime.errors import ParameterError
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
     "implied_step",
     "lsa_forward",
     "lsa_predict",
-    "scaled_unit_step",
     "tokens",
 ]
 
@@ -84,9 +84,7 @@ class LSALayer:
 def tokens(X: Any, y: Any, x_query: Any) -> np.ndarray:
     """Token matrix (d_x+1, n+1): columns (x_i, y_i) then (x_q, 0); a leading batch axis is kept."""
     X, y, xq = _array(X), _array(y), _array(x_query)
-    ctx = np.concatenate([X, y[..., None]], axis=-1)  # (..., n, d_x+1)
-    query = np.concatenate([xq, np.zeros(xq.shape[:-1] + (1,))], axis=-1)[..., None, :]
-    return np.swapaxes(np.concatenate([ctx, query], axis=-2), -1, -2)
+    return np.swapaxes(token_rows(np.concatenate([X, xq[..., None, :]], axis=-2), y), -1, -2)
 
 
 def lsa_forward(
@@ -105,13 +103,13 @@ def lsa_forward(
     for layer in layers:
         if layer.width != Z.shape[-2]:
             raise ParameterError(f"layer width {layer.width} != token width {Z.shape[-2]}")
-    flat = np.array(Z.reshape((-1,) + Z.shape[-2:]), order="C")  # a copy: the input is never modified
+    flat = np.array(Z.reshape((-1, *Z.shape[-2:])), order="C")  # a copy: the input is never modified
     scale = attn_scale * residual_scale / n
     for layer in layers:
         P = layer.W_K.T @ layer.W_Q
-        for tokens_b in flat:
-            ctx = np.ascontiguousarray(tokens_b[:, :n])  # a strided slice makes BLAS ~5x slower
-            tokens_b += scale * ((layer.W_V @ (ctx @ ctx.T)) @ P) @ tokens_b
+        for b in range(flat.shape[0]):
+            ctx = np.ascontiguousarray(flat[b, :, :n])  # a strided slice makes BLAS ~5x slower
+            flat[b] += scale * ((layer.W_V @ (ctx @ ctx.T)) @ P) @ flat[b]
     return flat.reshape(Z.shape)
 
 
@@ -155,11 +153,6 @@ def gd_layers(
         V[-1, -1] = -eta / (attn_scale * residual_scale * gamma)
         layers.append(LSALayer(W_K=kq, W_Q=kq, W_V=V))
     return layers
-
-
-def scaled_unit_step(L: int, width: int) -> float:
-    """Per-layer step of unit GD-form weights (nu = gamma = 1) under 1/sqrt(width) and 1/sqrt(L) scaling."""
-    return 1.0 / math.sqrt(L * width)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

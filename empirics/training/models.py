@@ -32,11 +32,15 @@ draws its weights from a CPU generator, so a model starts identically on every d
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import torch  # an ImportError here means the optional extra is missing: pip install 'icl-verify[train]'
 from torch import nn
 
+from iclverify.empirics.training.tasks import tokens
 from iclverify.runtime.errors import ParameterError
+from iclverify.theory.mehta_gupta2025.formulas import attention_scale_float, residual_scale_float
 
 __all__ = [
     "MODEL_NAMES",
@@ -52,12 +56,6 @@ __all__ = [
 
 MODEL_NAMES = ("gamma", "linear", "softmax", "transformer")
 SCALINGS = ("unit", "mehta-gupta")
-
-
-def tokens(x, y):
-    """Z (B, ℓ+1, d+1): the rows (x_i, y_i) for the ℓ labelled tokens and (x_{ℓ+1}, 0) for the query."""
-    y = torch.cat([y, y.new_zeros(y.shape[0], 1)], dim=1)
-    return torch.cat([x, y.unsqueeze(-1)], dim=-1)
 
 
 def context_summary(x, y):
@@ -114,8 +112,8 @@ class LinearAttention(nn.Module):
             raise ParameterError(f"scaling must be one of {', '.join(SCALINGS)}, got {scaling!r}")
         self.d = d
         unit = scaling == "unit"
-        self.attn_scale = 1.0 if unit else 1.0 / math.sqrt(d + 1)
-        self.residual_scale = 1.0 if unit else 1.0 / math.sqrt(layers)
+        self.attn_scale = 1.0 if unit else attention_scale_float(d + 1)
+        self.residual_scale = 1.0 if unit else residual_scale_float(layers)
         self.layers = nn.ModuleList(
             LinearAttentionLayer(d + 1, self.attn_scale * self.residual_scale) for _ in range(layers)
         )
@@ -135,7 +133,12 @@ class LinearAttention(nn.Module):
             z = layer(z)
         return -z[:, -1, -1]
 
-    def layer_weights(self) -> list[dict[str, object]]:
+    @property
+    def attention_layers(self) -> list[LinearAttentionLayer]:
+        """The layers, typed."""
+        return [layer for layer in self.layers if isinstance(layer, LinearAttentionLayer)]
+
+    def layer_weights(self) -> list[dict[str, torch.Tensor]]:
         """Per layer, the (d+1)×(d+1) matrices ``{"K", "Q", "V"}`` (detached copies) of the update above."""
         return [
             {
@@ -143,19 +146,19 @@ class LinearAttention(nn.Module):
                 "Q": layer.query.weight.detach().clone(),
                 "V": layer.value.weight.detach().clone(),
             }
-            for layer in self.layers
+            for layer in self.attention_layers
         ]
 
-    def set_layer_weights(self, weights) -> None:
+    def set_layer_weights(self, weights: Sequence[Mapping[str, Any]]) -> None:
         """Load a list of ``{"K", "Q", "V"}`` matrices (one dict per layer), e.g. a gradient-descent construction."""
         if len(weights) != len(self.layers):
             raise ParameterError(f"got weights for {len(weights)} layers, the model has {len(self.layers)}")
         with torch.no_grad():
-            for layer, w in zip(self.layers, weights):
+            for layer, w in zip(self.attention_layers, weights):
                 for name, module in (("K", layer.key), ("Q", layer.query), ("V", layer.value)):
                     module.weight.copy_(torch.as_tensor(w[name], dtype=module.weight.dtype))
 
-    def effective_gamma(self):
+    def effective_gamma(self) -> torch.Tensor:
         r"""The Γ (d×(d+1)) of a one-layer model: its prediction is ⟨Γ, H_Z⟩ plus a label-free term.
 
         With A = KᵀQ, v = (v_x, v_y) the last row of V and s = σρ, the read-out is
@@ -164,7 +167,7 @@ class LinearAttention(nn.Module):
         """
         if len(self.layers) != 1:
             raise ParameterError("an effective Γ is defined for one layer only")
-        layer, d = self.layers[0], self.d
+        layer, d = self.attention_layers[0], self.d
         a = layer.key.weight.T @ layer.query.weight
         v = layer.value.weight[d] * layer.scale
         v_x, v_y, a_xx, a_yx = v[:d], v[d], a[:d, :d], a[d, :d]
@@ -197,7 +200,7 @@ class Block(nn.Module):
 
     def forward(self, z):
         z = z + self.attn(self.ln_attn(z))
-        if self.mlp is not None:
+        if self.mlp is not None and self.ln_mlp is not None:
             z = z + self.mlp(self.ln_mlp(z))
         return z
 
@@ -220,7 +223,7 @@ class Transformer(nn.Module):
         return self.head(self.ln_f(z[:, -1])).squeeze(-1)
 
 
-def build_model(name: str, d: int, *, layers: int = 1, scaling: str = "unit"):
+def build_model(name: str, d: int, *, layers: int = 1, scaling: str = "unit") -> nn.Module:
     """``gamma``; ``linear`` (L layers); ``softmax`` (L attention-only blocks); ``transformer`` (L blocks + MLP + LN).
 
     ``scaling`` applies to linear attention only (see :class:`LinearAttention`).
@@ -250,12 +253,12 @@ def build_model(name: str, d: int, *, layers: int = 1, scaling: str = "unit"):
     raise ParameterError(f"model must be one of {', '.join(MODEL_NAMES)}, got {name!r}")
 
 
-def parameter_count(model) -> int:
+def parameter_count(model: nn.Module) -> int:
     """Number of trainable scalars."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def initialise(model, generator, *, scale: float = 1.0):
+def initialise(model: nn.Module, generator: torch.Generator, *, scale: float = 1.0) -> nn.Module:
     """Draw every weight matrix from N(0, scale²/fan_in) with ``generator`` (a CPU generator); biases 0,
     LayerNorm gains 1, Γ = 0. The model must be on the CPU; move it afterwards (same start on every device).
     """

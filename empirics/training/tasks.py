@@ -39,10 +39,27 @@ from iclverify.empirics.montecarlo import baselines
 from iclverify.runtime.device import require_torch
 from iclverify.runtime.errors import ParameterError
 
-__all__ = ["TASKS", "Batch", "Task", "success_rate"]
+__all__ = ["TASKS", "Batch", "Task", "success_rate", "tokens"]
 
 TASKS = ("linear", "sparse-linear", "tree")
 SUCCESS_MARGIN = 0.5  # a prediction "succeeds" when |ŷ − y| < 0.5 (for ±1 labels: on the right side, by a margin)
+
+
+def tokens(x: Any, y: Any) -> Any:
+    """The token rows Z (…, ℓ+1, d+1) of contexts x (…, ℓ+1, d) with labels y (…, ℓ): (x_i, y_i) for the ℓ
+    demonstrations and (x_q, 0) for the query — numpy arrays or torch tensors (the one place tokens are built;
+    column layouts are its transpose).
+
+    >>> tokens(np.array([[[1.0, 2.0], [3.0, 4.0]]]), np.array([[5.0]])).tolist()
+    [[[1.0, 2.0, 5.0], [3.0, 4.0, 0.0]]]
+    """
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        labels = np.concatenate([y, np.zeros((*y.shape[:-1], 1))], axis=-1)
+        return np.concatenate([x, labels[..., None]], axis=-1)
+    torch = require_torch()
+    labels = torch.cat([y, y.new_zeros((*y.shape[:-1], 1))], dim=-1)
+    return torch.cat([x, labels.unsqueeze(-1)], dim=-1)
 
 
 def _int(name: str, value: object, low: int) -> int:
@@ -151,10 +168,7 @@ class Task:
             leaf = self.leaf(batch.x).cpu().numpy()
             same = leaf[:, :-1] == leaf[:, -1:]
             total = (y * same).sum(axis=1)
-            if self.rho > 0:
-                pred = np.tanh(total / self.rho)
-            else:
-                pred = np.sign(total)
+            pred = np.tanh(total / self.rho) if self.rho > 0 else np.sign(total)
             out["bayes"] = (pred - target) ** 2
             return out
         ctx = x[:, :-1]

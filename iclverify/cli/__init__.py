@@ -1,8 +1,9 @@
 """The ``icl-verify`` command line.
 
 Exit status: 0 on success; 1 when a check or command failed internally; 2 for bad input (one line on
-stderr, no traceback); 130 when interrupted (finished results stay cached, rerun to resume). ``verify``
-has its own additional rule (``--fail-on``). Set ``ICLVERIFY_DEBUG=1`` to see tracebacks.
+stderr, no traceback, usage errors included); 130 when interrupted (finished results stay cached, rerun
+to resume). ``verify`` has its own additional rule (``--fail-on``). Set ``ICLVERIFY_DEBUG=1`` to see
+tracebacks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sys
 import typer
 
 from iclverify.cli.app import app
-from iclverify.runtime.errors import UserError
+from iclverify.runtime.device import missing_dependency
+from iclverify.runtime.errors import Terminated, UserError, raise_on_sigterm, received_sigterm
 
 __all__ = ["app", "main"]
 
@@ -27,9 +29,9 @@ try:  # pragma: no cover - depends on the installed typer
     import click
 
     _EXIT, _ABORT, _USAGE = (
-        _EXIT + (click.exceptions.Exit,),
-        _ABORT + (click.exceptions.Abort,),
-        _USAGE + (click.ClickException,),
+        (*_EXIT, click.exceptions.Exit),
+        (*_ABORT, click.exceptions.Abort),
+        (*_USAGE, click.ClickException),
     )
 except ImportError:
     pass
@@ -45,12 +47,27 @@ def _load_commands() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status instead of raising SystemExit."""
+    from iclverify.cli import common
+
+    common.COMMAND[:] = ["icl-verify", *(sys.argv[1:] if argv is None else [str(a) for a in argv])]
+    common.set_verbosity(1)
+    debug = os.environ.get("ICLVERIFY_DEBUG") not in (None, "", "0")
+    restore_sigterm = raise_on_sigterm()  # SIGTERM stops like Ctrl-C (finished results stay cached), exit 143
+    try:
+        return _run(argv, debug)
+    finally:
+        restore_sigterm()
+
+
+def _run(argv: list[str] | None, debug: bool) -> int:
     from iclverify.cli.common import err
 
-    debug = os.environ.get("ICLVERIFY_DEBUG") not in (None, "", "0")
     try:
         _load_commands()
         result = app(args=argv, prog_name="icl-verify", standalone_mode=False)
+        if result == 130:  # typer turns KeyboardInterrupt (and Terminated) into exit 130
+            err.print("interrupted: finished results are cached; run the same command again to resume")
+            return 143 if received_sigterm() else 130
         return int(result) if isinstance(result, int) else 0
     except _EXIT as exc:
         return int(getattr(exc, "exit_code", 0))
@@ -59,19 +76,26 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except _USAGE as exc:
         # usage errors (unknown command, bad option value); typer vendors its own click
-        if not hasattr(exc, "show"):
+        if not hasattr(exc, "format_message"):
             raise
-        exc.show(file=sys.stderr)
+        message = exc.format_message().replace("Value error, ", "")
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        err.print(f"error: {message}{hint}", markup=False)
         return 2
     except UserError as exc:
         if debug:
             raise
         err.print(f"error: {exc}", markup=False)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         err.print("interrupted: finished results are cached; run the same command again to resume")
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     except Exception as exc:  # a bug: say so in one line unless debugging
+        missing = missing_dependency(exc)  # a module that imports torch at its top, without torch installed
+        if missing is not None and not debug:
+            err.print(f"error: {missing}", markup=False)
+            return 2
         if debug:
             raise
         err.print(

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from iclverify.cli.app import app
 from iclverify.cli.common import (
+    MAX_DIMENSION,
     CacheDirOption,
     DeviceOption,
     LevelOption,
     NoCacheOption,
+    SchedulerOption,
     SeedOption,
-    check_level,
     make_cache,
     out,
     progress_bar,
@@ -23,17 +24,32 @@ from iclverify.figures import FigureRequest, all_figures, get_figure
 from iclverify.runtime.errors import ConfigError
 
 
+def _names(incomplete: str) -> list[str]:
+    return [n for n in ("list", *all_figures()) if n.startswith(incomplete)]
+
+
 @app.command()
 def figure(
-    name: Annotated[str, typer.Argument(help="Figure name; 'icl-verify figure list' lists them.")],
-    d: Annotated[list[int] | None, typer.Option("--d", help="Token dimension(s) to simulate (repeatable).")] = None,
-    runs: Annotated[int | None, typer.Option(min=1, help="Independent runs per point.")] = None,
+    name: Annotated[
+        str, typer.Argument(help="Figure name; 'icl-verify figure list' lists them.", autocompletion=_names)
+    ],
+    *,
+    d: Annotated[
+        list[int] | None,
+        typer.Option("--d", min=1, max=MAX_DIMENSION, help="Token dimension(s) to simulate (repeatable)."),
+    ] = None,
+    runs: Annotated[int | None, typer.Option(min=1, max=10**6, help="Independent runs per point.")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the PNG, PDF and CSV.")] = Path("figures"),
     level: LevelOption = "quick",
     seed: SeedOption = 0,
     device: DeviceOption = "auto",
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
+    scheduler: SchedulerOption = None,
+    rounding: Annotated[
+        Literal["round", "floor"],
+        typer.Option(help="Simulated sizes αd, τd², κd: round (default) or floor (Lu et al.'s k = ⌊κd⌋)."),
+    ] = "round",
 ) -> None:
     """Draw a paper's figure: theory curves with finite-d or trained points and error bars."""
     if name == "list":
@@ -41,7 +57,6 @@ def figure(
             out.print(f"{spec.name:18s} {spec.help}")
         return
     spec = get_figure(name)
-    check_level(level)
     if d is not None and any(x < 2 for x in d):
         raise ConfigError(f"--d must be at least 2, got {d}")
     with progress_bar() as sink:
@@ -54,6 +69,7 @@ def figure(
             device=device,
             cache=make_cache(cache_dir, no_cache),
             progress=sink,
+            rounding=rounding,
         )
         paths = spec.build(request)
     for path in paths:

@@ -28,7 +28,8 @@ def document_source(paper: str) -> str:
 
 @app.command()
 def latex(
-    paper: Annotated[str, typer.Argument(help="lu2024 or mehta-gupta")],
+    paper: Annotated[str, typer.Argument(help="lu2024 or mehta-gupta", autocompletion=lambda: list(DOCUMENTS))],
+    *,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write PAPER.tex (and .pdf) into.")] = Path("."),
     pdf: Annotated[bool, typer.Option("--pdf", help="Also compile it with pdflatex.")] = False,
 ) -> None:

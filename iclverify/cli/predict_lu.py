@@ -1,6 +1,7 @@
 """``icl-verify predict lu2024``: Lu et al.'s e_icl, e_idg, g_task (and the ridge root) at one point.
 
-Parameters are read as the exact decimals typed (``--rho 0.01`` is exactly 1/100), the outputs are
+Parameters are read as the exact decimals or fractions typed (``--rho 0.01`` is exactly 1/100, ``--tau 1/2``
+exactly one half), the outputs are
 certified to ``--dps`` significant digits by interval arithmetic (see :mod:`iclverify.numerics.lu2024.certified`).
 """
 
@@ -13,12 +14,12 @@ import typer
 from rich.table import Table
 
 from iclverify.cli.app import predict_app
-from iclverify.cli.common import err, out, write_json
+from iclverify.cli.common import JsonOption, err, json_to_stdout, out, write_json
 from iclverify.numerics.lu2024.certified import LuPrediction, evaluate
 from iclverify.runtime.errors import ParameterError
 from iclverify.theory.params import LuParams
 
-__all__ = ["lu2024", "prediction_json"]
+__all__ = ["lu2024", "lu_params", "prediction_json"]
 
 
 def _dps(text: str) -> int:
@@ -29,6 +30,18 @@ def _dps(text: str) -> int:
     if value < 1:
         raise ParameterError(f"--dps must be an integer >= 1, got {value}")
     return value
+
+
+def lu_params(**values: Any) -> LuParams:
+    """:class:`LuParams` from option values; a fraction such as ``'1/2'`` is read exactly.
+
+    >>> lu_params(tau="1/2", alpha=1, kappa="inf", rho="0.01").tau
+    Fraction(1, 2)
+    """
+    from iclverify.runtime.validation import exact
+
+    read = {k: exact(k, v) if isinstance(v, str) and "/" in v else v for k, v in values.items()}
+    return LuParams(**read)
 
 
 def _num(value: Any, dps: int) -> str:
@@ -64,23 +77,25 @@ def prediction_json(pred: LuPrediction) -> dict[str, Any]:
 
 @predict_app.command("lu2024")
 def lu2024(
+    *,
     tau: Annotated[str, typer.Option(help="n/d^2, pretraining contexts per squared dimension (> 0).")],
     alpha: Annotated[str, typer.Option(help="l/d, context length per dimension (> 0).")],
     kappa: Annotated[str, typer.Option(help="k/d, task diversity (> 0, or inf).")],
     rho: Annotated[str, typer.Option(help="Label-noise variance (>= 0).")],
     lam: Annotated[str, typer.Option(help="Ridge strength (>= 0; 0 is the ridgeless limit).")] = "0",
     dps: Annotated[str, typer.Option(help="Significant digits of the outputs (certified).")] = "30",
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    json_path: JsonOption = None,
 ) -> None:
     """Lu et al. (2024): ICL and IDG errors and their gap at one parameter point."""
     digits = _dps(dps)
-    params = LuParams(tau=tau, alpha=alpha, kappa=kappa, rho=rho, lam=lam)
+    params = lu_params(tau=tau, alpha=alpha, kappa=kappa, rho=rho, lam=lam)
     pred = evaluate(params, dps=digits)
     if not pred.certified:
         err.print(f"warning: could not certify all {digits} digits (working precision {pred.working_dps})")
-    if json_out:
-        write_json(prediction_json(pred), None)
-        return
+    if json_path is not None:
+        write_json(prediction_json(pred), json_path)
+        if json_to_stdout(json_path):
+            return
     p = params.as_strings()
     table = Table(title=f"Lu et al. (2024), {'ridgeless' if params.ridgeless else 'ridge'} ({digits} digits)")
     table.add_column("quantity")

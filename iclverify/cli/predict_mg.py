@@ -1,12 +1,13 @@
 """``icl-verify predict mehta-gupta exponent|allocation|critical-scale``: the summary's formulas at a point.
 
 Inputs are read exactly (``--h 1/2``, ``--N 2e6``); exponents are printed as exact rationals and decimals.
-Prefactors are 1 unless given (the summary states only Θ(·) and ∝). ``--json`` prints one JSON object.
+Prefactors are 1 unless given (the summary states only Θ(·) and ∝). ``--json PATH`` writes one JSON object
+(``--json -``: on stdout).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import mpmath
 import sympy as sp
@@ -14,7 +15,7 @@ import typer
 from rich.table import Table
 
 from iclverify.cli.app import predict_app
-from iclverify.cli.common import out, write_json
+from iclverify.cli.common import JsonOption, json_to_stdout, out, write_json
 from iclverify.numerics.mehta_gupta2025 import evaluate as nmg
 from iclverify.runtime.errors import ParameterError
 from iclverify.theory.mehta_gupta2025.allocation import BUDGETS
@@ -29,8 +30,8 @@ mg_app = typer.Typer(
 )
 predict_app.add_typer(mg_app, name="mehta-gupta")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 DIGITS = 15
+Budget = Literal["ld", "12ld2"]
 
 
 def _dec(value: Any) -> str:
@@ -122,14 +123,16 @@ def critical_scale_json(k: str, h: str) -> dict[str, Any]:
 
 @mg_app.command("exponent")
 def exponent(
+    *,
     h: Annotated[str, typer.Option("--h", help="Task hierarchy depth h >= 0 (a number, e.g. 1 or 1/2).")],
-    json_out: JsonOption = False,
+    json_path: JsonOption = None,
 ) -> None:
     """The stated exponent alpha(h) = 1/(2(h+1)), exact and decimal."""
     data = exponent_json(h)
-    if json_out:
-        write_json(data, None)
-        return
+    if json_path is not None:
+        write_json(data, json_path)
+        if json_to_stdout(json_path):
+            return
     _show(
         f"Mehta & Gupta: exponent at h = {data['h']}",
         [
@@ -143,21 +146,24 @@ def exponent(
 
 @mg_app.command("allocation")
 def allocation(
+    *,
     N: Annotated[str, typer.Option("--N", help="Budget: N = L d (or the parameter count P with --budget 12ld2), > 0.")],
     a: Annotated[str, typer.Option("--a", help="Depth exponent a > 0 of A L^-a.")] = "1",
     b: Annotated[str, typer.Option("--b", help="Width exponent b > 0 of B d^-b.")] = "2",
-    budget: Annotated[str, typer.Option("--budget", help="ld (L d = N) or 12ld2 (12 L d^2 = N).")] = "ld",
+    budget: Annotated[Budget, typer.Option("--budget", help="ld (L d = N) or 12ld2 (12 L d^2 = N).")] = "ld",
     ratio: Annotated[str, typer.Option("--ratio", help="Prefactor ratio A/B > 0.")] = "1",
-    json_out: JsonOption = False,
+    json_path: JsonOption = None,
 ) -> None:
     """Optimal depth and width minimising A L^-a + B d^-b at a fixed budget (defaults a = 1, b = 2: b = 2a)."""
     data = allocation_json(N, a, b, budget, ratio)
-    if json_out:
-        write_json(data, None)
-        return
+    if json_path is not None:
+        write_json(data, json_path)
+        if json_to_stdout(json_path):
+            return
     variable = "N" if budget == "ld" else "P"
     _show(
-        f"Mehta & Gupta: optimal allocation, {data['budget']}, a = {data['a']}, b = {data['b']}, A/B = {data['A_over_B']}",
+        f"Mehta & Gupta: optimal allocation, {data['budget']}, a = {data['a']}, b = {data['b']}, "
+        f"A/B = {data['A_over_B']}",
         [
             (f"L* exponent of {variable}", f"{data['exponent_L']} = {data['exponent_L_decimal']}"),
             (f"d* exponent of {variable}", f"{data['exponent_d']} = {data['exponent_d_decimal']}"),
@@ -173,15 +179,17 @@ def allocation(
 
 @mg_app.command("critical-scale")
 def critical_scale(
+    *,
     k: Annotated[str, typer.Option("--k", help="Number of demonstrations k > 0.")],
     h: Annotated[str, typer.Option("--h", help="Task hierarchy depth h >= 0.")],
-    json_out: JsonOption = False,
+    json_path: JsonOption = None,
 ) -> None:
     """The stated critical scale N_c = (k h)^(2(h+1)) at unit prefactor."""
     data = critical_scale_json(k, h)
-    if json_out:
-        write_json(data, None)
-        return
+    if json_path is not None:
+        write_json(data, json_path)
+        if json_to_stdout(json_path):
+            return
     _show(
         f"Mehta & Gupta: critical scale at k = {data['k']}, h = {data['h']}",
         [

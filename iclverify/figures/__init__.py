@@ -1,6 +1,8 @@
 """Figures: every module of this package that defines ``FIGURES`` (a list of :class:`FigureSpec`).
 
-A figure writes PNG and PDF plus its data as CSV (see :func:`iclverify.figures.output.save_figure`).
+A figure is drawn into a :class:`~iclverify.figures.output.Drawing` (a matplotlib ``Figure`` and its data
+rows); :meth:`FigureSpec.build` writes it as PNG, PDF and CSV (see :func:`iclverify.figures.output.save_figure`).
+Nothing here imports pyplot or changes the matplotlib backend.
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from iclverify.proofs.framework.claims import Level
 from iclverify.runtime.cache import ResultCache
 from iclverify.runtime.errors import UnknownNameError
 from iclverify.runtime.sweep import Progress
+
+if TYPE_CHECKING:
+    from iclverify.figures.output import Drawing
 
 __all__ = ["FigureRequest", "FigureSpec", "all_figures", "get_figure"]
 
@@ -24,27 +31,33 @@ __all__ = ["FigureRequest", "FigureSpec", "all_figures", "get_figure"]
 class FigureRequest:
     """What the user asked for; ``None`` means the figure's own default (which finishes in minutes)."""
 
-    out: Path
+    out: Path = Path("figures")
     d: tuple[int, ...] | None = None
     runs: int | None = None
-    level: str = "quick"
+    level: Level = "quick"
     seed: int = 0
     device: str = "auto"
     cache: ResultCache | None = None
     progress: Progress | None = None
+    rounding: str = "round"  # how simulated sizes α d, τ d², κ d become integers ("floor": Lu et al.'s k = ⌊κ d⌋)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class FigureSpec:
-    """A named figure and the function that draws it, returning the files it wrote."""
+    """A named figure and the function that draws it."""
 
     name: str
     help: str
-    build: Callable[[FigureRequest], list[Path]]
+    draw: Callable[[FigureRequest], Drawing]
+
+    def build(self, request: FigureRequest) -> list[Path]:
+        """Draw the figure and write it into ``request.out``; return the PNG, PDF and CSV paths."""
+        return self.draw(request).save(request.out)
 
 
 @cache
 def all_figures() -> dict[str, FigureSpec]:
+    """Every registered figure by name (each module of this package that defines ``FIGURES``)."""
     package = sys.modules[__name__]
     found: dict[str, FigureSpec] = {}
     for info in pkgutil.iter_modules(package.__path__):
@@ -57,6 +70,7 @@ def all_figures() -> dict[str, FigureSpec]:
 
 
 def get_figure(name: str) -> FigureSpec:
+    """The figure called ``name``, or :class:`~iclverify.runtime.errors.UnknownNameError` listing the names."""
     figures = all_figures()
     if name not in figures:
         raise UnknownNameError(f"unknown figure {name!r}; choose one of {', '.join(figures) or '(none yet)'}")

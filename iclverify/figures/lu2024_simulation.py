@@ -1,10 +1,11 @@
 """Lu et al. (2024) Figs. 1, 2 and 4: theory curves with finite-d Γ* (and dMMSE) points and 95% error bars.
 
-Theory: :mod:`iclverify.numerics.lu2024.vectorised`. Points: :mod:`iclverify.empirics.montecarlo.simulate` (exact-law sampler,
-structured ridge solver, exact finite-d test error), cached per run so that an interrupted figure
+Theory: :mod:`iclverify.numerics.lu2024.vectorised`. Points: :mod:`iclverify.empirics.montecarlo.simulate`
+(exact-law sampler, structured ridge solver, exact finite-d test error), cached per run so that an interrupted figure
 resumes. Defaults (d = 32) finish in about a minute on 2 cores; ``--d 100`` gives the paper's dimension.
 Several ``--d`` draw one marker per dimension. ``--level full`` draws Fig. 4 as in the paper
-(α ∈ {6, 10, 20, 40}, τ = 0.2α) instead of its CPU-sized version (α = τ = 10).
+(α ∈ {6, 10, 20, 40}, τ = 0.2α) instead of its CPU-sized version (α = τ = 10). ``--rounding floor`` sizes the
+simulations as Lu et al. do (k = ⌊κd⌋); every CSV row records the rounding rule.
 
 >>> [f.name for f in FIGURES]
 ['lu2024-fig1', 'lu2024-fig2', 'lu2024-fig4']
@@ -15,15 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from iclverify.empirics.montecarlo.simulate import simulate_dmmse, simulate_gamma
+from iclverify.empirics.montecarlo.simulate import GammaPoint, simulate_dmmse, simulate_gamma
 from iclverify.figures import FigureRequest, FigureSpec
-from iclverify.figures.output import new_figure, save_figure
+from iclverify.figures.output import Drawing, new_figure
 from iclverify.numerics.lu2024 import vectorised as lu2024_float
+from iclverify.runtime.validation import exact
 from iclverify.theory.params import LuParams
 
 __all__ = ["FIGURES"]
@@ -44,7 +45,7 @@ def _theory_row(panel: str, series: str, x_name: str, x: float, y: float) -> dic
     return {"panel": panel, "series": series, "kind": "theory", x_name: x, "y": y}
 
 
-def _sim_row(
+def _sim_row(  # noqa: PLR0917 - one CSV row's columns, in the CSV's order
     panel: str, series: str, kind: str, x_name: str, x: float, ci: Any, d: int, seed: int, sizes: dict[str, Any]
 ) -> dict[str, Any]:
     return {
@@ -62,15 +63,35 @@ def _sim_row(
     }
 
 
-def _errorbars(ax: Any, xs: Sequence[float], cis: Sequence[Any], color: Any, marker: str, label: str | None) -> None:
+def _errorbars(  # noqa: PLR0917 - matplotlib's own argument order
+    ax: Any, xs: Sequence[float], cis: Sequence[Any], color: Any, marker: str, label: str | None
+) -> None:
     """One errorbar artist per series (a figure with hundreds of single-point artists renders slowly)."""
     y = np.array([c.mean for c in cis])
     err = np.array([[c.mean - c.low for c in cis], [c.high - c.mean for c in cis]])
     ax.errorbar(list(xs), y, yerr=err, fmt=marker, color=color, ms=4, capsize=2, label=label, ls="none")
 
 
-def _point(params: LuParams, d: int, request: FigureRequest, runs: int):
-    return simulate_gamma(params, d=d, runs=runs, seed=request.seed, cache=request.cache, progress=request.progress)
+def _lu(**values: object) -> LuParams:
+    """:class:`LuParams` from the figure's exact decimal strings and integers."""
+    return LuParams(**{name: exact(name, value, allow_inf=True) for name, value in values.items()})
+
+
+def _point(params: LuParams, d: int, request: FigureRequest, runs: int) -> GammaPoint:
+    return simulate_gamma(
+        params,
+        d=d,
+        runs=runs,
+        seed=request.seed,
+        cache=request.cache,
+        progress=request.progress,
+        rounding=request.rounding,
+    )
+
+
+def _recorded(rows: list[dict[str, Any]], request: FigureRequest) -> list[dict[str, Any]]:
+    """The CSV rows with the size-rounding rule of the simulations in every row."""
+    return [{**row, "rounding": request.rounding} for row in rows]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -82,7 +103,7 @@ FIG1_ALPHAS = (1, 10, 100)
 FIG1_LAMS = ("1e-5", "0.1", 1)
 
 
-def build_fig1(request: FigureRequest) -> list[Path]:
+def build_fig1(request: FigureRequest) -> Drawing:
     ds, runs = _dims(request), request.runs or 10
     fig, axes = new_figure(3, 1, width=4.0, height=3.3)
     rows: list[dict[str, Any]] = []
@@ -101,7 +122,7 @@ def build_fig1(request: FigureRequest) -> list[Path]:
             for j, d in enumerate(ds):
                 cis = []
                 for tau in FIG1_TAUS:
-                    pt = _point(LuParams(tau=tau, alpha=alpha, kappa="0.5", rho="0.01", lam="1e-5"), d, request, runs)
+                    pt = _point(_lu(tau=tau, alpha=alpha, kappa="0.5", rho="0.01", lam="1e-5"), d, request, runs)
                     cis.append(getattr(pt, quantity))
                     rows.append(
                         _sim_row(panel, f"alpha={alpha}", "gamma", "tau", _num(tau), cis[-1], d, request.seed, pt.sizes)
@@ -131,17 +152,18 @@ def build_fig1(request: FigureRequest) -> list[Path]:
         for j, d in enumerate(ds):
             cis = []
             for tau in FIG1_TAUS:
-                pt = _point(LuParams(tau=tau, alpha=10, kappa="inf", rho="0.01", lam=lam), d, request, runs)
+                pt = _point(_lu(tau=tau, alpha=10, kappa="inf", rho="0.01", lam=lam), d, request, runs)
                 cis.append(pt.e_icl)
                 rows.append(_sim_row("C", f"lam={lam}", "gamma", "tau", _num(tau), pt.e_icl, d, request.seed, pt.sizes))
             _errorbars(ax, [_num(t) for t in FIG1_TAUS], cis, color, MARKERS[j % len(MARKERS)], None)
     ax.set(xlabel="τ = n/d²", ylabel="$e^{ICL}$", yscale="log", title="C: α = 10, κ = ∞, ρ = 0.01")
     ax.legend(fontsize=7)
     fig.suptitle(
-        f"Lu et al. Fig. 1 — theory (lines), finite-d Γ* (points, 95% CI over {runs} runs), d = {', '.join(map(str, ds))}",
+        f"Lu et al. Fig. 1 — theory (lines), finite-d Γ* (points, 95% CI over {runs} runs), "
+        f"d = {', '.join(map(str, ds))}",
         fontsize=9,
     )
-    return save_figure(fig, request.out, "lu2024-fig1", rows)
+    return Drawing(name="lu2024-fig1", figure=fig, rows=_recorded(rows, request))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -156,7 +178,7 @@ FIG2_PANELS = (
 FIG2_ALPHAS = ("0.1", "0.3", 1, 3, 10, 30, 100)
 
 
-def build_fig2(request: FigureRequest) -> list[Path]:
+def build_fig2(request: FigureRequest) -> Drawing:
     ds, runs = _dims(request), request.runs or 5
     fig, axes = new_figure(3, 1, width=4.0, height=3.3)
     rows: list[dict[str, Any]] = []
@@ -173,7 +195,7 @@ def build_fig2(request: FigureRequest) -> list[Path]:
             for j, d in enumerate(ds):
                 cis = []
                 for alpha in FIG2_ALPHAS:
-                    pt = _point(LuParams(tau=tau, alpha=alpha, kappa=kappa, rho=rho, lam="1e-6"), d, request, runs)
+                    pt = _point(_lu(tau=tau, alpha=alpha, kappa=kappa, rho=rho, lam="1e-6"), d, request, runs)
                     cis.append(getattr(pt, quantity))
                     rows.append(
                         _sim_row(
@@ -188,7 +210,7 @@ def build_fig2(request: FigureRequest) -> list[Path]:
         f"Lu et al. Fig. 2 — λ = 1e-6; finite-d Γ* points (95% CI over {runs} runs), d = {', '.join(map(str, ds))}",
         fontsize=9,
     )
-    return save_figure(fig, request.out, "lu2024-fig2", rows)
+    return Drawing(name="lu2024-fig2", figure=fig, rows=_recorded(rows, request))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -198,7 +220,7 @@ def build_fig2(request: FigureRequest) -> list[Path]:
 FIG4_KAPPAS = ("0.2", "0.4", "0.6", "0.8", 1, "1.2", "1.6", 2, 4, 8, 16, 32)
 
 
-def build_fig4(request: FigureRequest) -> list[Path]:
+def build_fig4(request: FigureRequest) -> Drawing:
     full = request.level == "full"
     ds = _dims(request, (100,) if full else DEFAULT_D)
     runs = request.runs or 20
@@ -221,7 +243,7 @@ def build_fig4(request: FigureRequest) -> list[Path]:
         for j, d in enumerate(ds):
             gam, dmm = [], []
             for kappa in FIG4_KAPPAS:
-                pt = _point(LuParams(tau=tau, alpha=alpha, kappa=kappa, rho="0.01", lam="1e-6"), d, request, runs)
+                pt = _point(_lu(tau=tau, alpha=alpha, kappa=kappa, rho="0.01", lam="1e-6"), d, request, runs)
                 gam.append(pt.g_task)
                 rows.append(
                     _sim_row(
@@ -246,6 +268,7 @@ def build_fig4(request: FigureRequest) -> list[Path]:
                     seed=request.seed,
                     cache=request.cache,
                     progress=request.progress,
+                    rounding=request.rounding,
                 )
                 dmm.append(dm.g_task)
                 rows.append(
@@ -275,15 +298,15 @@ def build_fig4(request: FigureRequest) -> list[Path]:
     fig.suptitle(
         f"Lu et al. Fig. 4 — ρ = 0.01, λ = 1e-6; Γ* {runs} runs, dMMSE {dmmse_runs} runs per κ (95% CI)", fontsize=9
     )
-    return save_figure(fig, request.out, "lu2024-fig4", rows)
+    return Drawing(name="lu2024-fig4", figure=fig, rows=_recorded(rows, request))
 
 
 FIGURES = (
     FigureSpec(
-        name="lu2024-fig1", help="double descent in τ: theory vs finite-d Γ* (ICL, IDG, ridge)", build=build_fig1
+        name="lu2024-fig1", help="double descent in τ: theory vs finite-d Γ* (ICL, IDG, ridge)", draw=build_fig1
     ),
-    FigureSpec(name="lu2024-fig2", help="errors vs context length α: theory vs finite-d Γ*", build=build_fig2),
+    FigureSpec(name="lu2024-fig2", help="errors vs context length α: theory vs finite-d Γ*", draw=build_fig2),
     FigureSpec(
-        name="lu2024-fig4", help="g_task vs κ: theory, finite-d Γ*, dMMSE (memorisation → ICL)", build=build_fig4
+        name="lu2024-fig4", help="g_task vs κ: theory, finite-d Γ*, dMMSE (memorisation → ICL)", draw=build_fig4
     ),
 )

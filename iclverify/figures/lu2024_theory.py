@@ -10,17 +10,17 @@ dashed line: κ = min(τ, 1), below which ICL grows without bound as α → ∞ 
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from iclverify.figures import FigureRequest, FigureSpec
-from iclverify.figures.output import new_figure, save_figure
+from iclverify.figures.output import Drawing, new_figure
 from iclverify.numerics.lu2024.optimal_context import AlphaScan, scan_alpha
 
 __all__ = ["FIGURES", "PANELS", "Fig3Grid", "fig3_scans"]
 
-PANELS = (("icl", 0.5), ("idg", 0.5), ("icl", 20.0))
+PANELS: tuple[tuple[Literal["icl", "idg"], float], ...] = (("icl", 0.5), ("idg", 0.5), ("icl", 20.0))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -57,7 +57,7 @@ def fig3_scans(grid: Fig3Grid = FULL, *, threads: int | None = None) -> list[Alp
     return [scan_alpha(kind, tau, kappas, rhos, alphas, threads=threads) for kind, tau in PANELS]
 
 
-def _build(request: FigureRequest) -> list[Path]:
+def _build(request: FigureRequest) -> Drawing:
     grid = FULL if request.level == "full" else QUICK
     scans = []
     for n, (kind, tau) in enumerate(PANELS):
@@ -66,9 +66,9 @@ def _build(request: FigureRequest) -> list[Path]:
         if request.progress is not None:
             request.progress("lu2024-fig3 panels", n + 1, len(PANELS))
     fig, axes = new_figure(3, 1, width=4.4, height=3.6)
-    import matplotlib.pyplot as plt
+    import matplotlib
 
-    cmap = plt.get_cmap("viridis").with_extremes(bad="lightgrey")
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="lightgrey")
     rows = []
     for ax, scan in zip(axes[0], scans):
         z = np.ma.masked_where(scan.monotone, np.log10(scan.alpha_star))
@@ -106,13 +106,13 @@ def _build(request: FigureRequest) -> list[Path]:
                     }
                 )
     fig.colorbar(mesh, ax=axes[0].tolist(), label=r"$\log_{10}\alpha^*$ (grey: monotone in $\alpha$)")
-    return save_figure(fig, request.out, "lu2024-fig3", rows)
+    return Drawing(name="lu2024-fig3", figure=fig, rows=rows)
 
 
 FIGURES = [
     FigureSpec(
         name="lu2024-fig3",
         help="Lu et al. Fig. 3: error-minimising context length over (kappa, rho); theory only (seconds).",
-        build=_build,
+        draw=_build,
     )
 ]

@@ -13,18 +13,21 @@ override them. Training runs are cached and resume (``--no-cache`` disables both
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 from iclverify.figures import FigureRequest, FigureSpec
-from iclverify.figures.output import new_figure, save_figure
+from iclverify.figures.output import Drawing, new_figure
 from iclverify.proofs.framework.claims import CheckContext
 from iclverify.proofs.lu2024 import trained as claims
 
 __all__ = ["FIGURES"]
 
-FIG5_DEFAULTS = {  # the τ grids are the double-descent claim's, so the figure reuses its cached runs
+FIG5_DEFAULTS: dict[
+    str, dict[str, Any]
+] = {  # the τ grids are the double-descent claim's, so the figure reuses its cached runs
     "quick": dict(
         models=("linear", "softmax"), ds=(6, 8), runs=2, taus=claims.SETUPS["quick"]["double_descent"]["taus"]
     ),
@@ -35,7 +38,7 @@ FIG5_DEFAULTS = {  # the τ grids are the double-descent claim's, so the figure 
         taus=claims.SETUPS["full"]["double_descent"]["taus"],
     ),
 }
-FIG6_DEFAULTS = {"quick": dict(ds=(6,), runs=2), "full": dict(ds=(20, 40, 80), runs=5)}
+FIG6_DEFAULTS: dict[str, dict[str, Any]] = {"quick": dict(ds=(6,), runs=2), "full": dict(ds=(20, 40, 80), runs=5)}
 
 
 def _context(request: FigureRequest) -> CheckContext:
@@ -44,7 +47,7 @@ def _context(request: FigureRequest) -> CheckContext:
     )
 
 
-def _plain_log_ticks(axis, values, min_ratio: float = 1.6) -> None:
+def _plain_log_ticks(axis: Any, values: Iterable[float], min_ratio: float = 1.6) -> None:
     """Major ticks at plotted values at least a factor ``min_ratio`` apart, printed plainly; no minor tick labels."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
@@ -57,7 +60,7 @@ def _plain_log_ticks(axis, values, min_ratio: float = 1.6) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def build_fig5(request: FigureRequest) -> list[Path]:
+def build_fig5(request: FigureRequest) -> Drawing:
     from iclverify.numerics.stats.power_law_fit import LogLogFit
 
     defaults = FIG5_DEFAULTS[request.level]
@@ -122,10 +125,10 @@ def build_fig5(request: FigureRequest) -> list[Path]:
     _plain_log_ticks(panel.xaxis, ds, min_ratio=1.0)
     panel.legend(fontsize=6)
     fig.suptitle(f"Lu et al. Fig. 5 (trained, α=1, κ=∞, ρ=0.01; {request.level} protocol, {runs} runs)", fontsize=9)
-    return save_figure(fig, request.out, "lu2024-fig5", rows)
+    return Drawing(name="lu2024-fig5", figure=fig, rows=rows)
 
 
-def build_fig6(request: FigureRequest) -> list[Path]:
+def build_fig6(request: FigureRequest) -> Drawing:
     from iclverify.numerics.lu2024.vectorised import g_task
 
     defaults = FIG6_DEFAULTS[request.level]
@@ -171,14 +174,14 @@ def build_fig6(request: FigureRequest) -> list[Path]:
     _plain_log_ticks(ax.xaxis, kappas)
     ax.axhline(0.0, color="grey", lw=0.5)
     ax.legend(fontsize=7)
-    return save_figure(fig, request.out, "lu2024-fig6", rows)
+    return Drawing(name="lu2024-fig6", figure=fig, rows=rows)
 
 
 FIGURES = [
     FigureSpec(
-        name="lu2024-fig5", help="trained transformers: ICL error vs τ (double descent) and n* vs d", build=build_fig5
+        name="lu2024-fig5", help="trained transformers: ICL error vs τ (double descent) and n* vs d", draw=build_fig5
     ),
     FigureSpec(
-        name="lu2024-fig6", help="trained two-block transformer: g_task vs κ with theory and dMMSE", build=build_fig6
+        name="lu2024-fig6", help="trained two-block transformer: g_task vs κ with theory and dMMSE", draw=build_fig6
     ),
 ]

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from iclverify.figures import FigureRequest, FigureSpec
-from iclverify.figures.output import new_figure, save_figure
+from iclverify.figures.output import Drawing, new_figure
 from iclverify.proofs.framework.claims import CheckContext
 from iclverify.proofs.mehta_gupta2025 import trained as mg
 from iclverify.runtime.errors import ConfigError
@@ -85,8 +84,8 @@ def _warn(warnings: Sequence[str]) -> str:
     return "; ".join(warnings)
 
 
-def _save(fig: Any, axes: Any, request: FigureRequest, name: str, rows: list[dict[str, Any]]) -> list[Path]:
-    """Small panel titles and labels (the figures are wide), then PNG, PDF and CSV."""
+def _save(fig: Any, axes: Any, request: FigureRequest, name: str, rows: list[dict[str, Any]]) -> Drawing:
+    """Small panel titles and labels (the figures are wide); the drawing with its data."""
     from matplotlib.ticker import LogFormatter
 
     class Plain(
@@ -103,7 +102,7 @@ def _save(fig: Any, axes: Any, request: FigureRequest, name: str, rows: list[dic
         ax.xaxis.label.set_fontsize(8)
         ax.yaxis.label.set_fontsize(8)
         ax.tick_params(which="both", labelsize=7)
-    return save_figure(fig, request.out, name, rows)
+    return Drawing(name=name, figure=fig, rows=rows)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -117,7 +116,7 @@ def _slope_title(name: str, estimate: float, ci: Sequence[float]) -> str:
     )
 
 
-def build_eta(request: FigureRequest) -> list[Path]:
+def build_eta(request: FigureRequest) -> Drawing:
     ex = mg.eta_experiment(_context(request, "mg-eta"))
     setup, fit, param = ex["setup"], ex["trained"], ex["parametrisation"]
     rows_in = ex["rows"]
@@ -249,8 +248,10 @@ def build_eta(request: FigureRequest) -> list[Path]:
     ax_d.legend(fontsize=6.5, loc="best", title="fitted surface at depth", title_fontsize=6.5)
     note = f"; {dropped} models with η ≤ 0 not shown (not fitted)" if dropped else ""
     fig.suptitle(
-        f"Mehta & Gupta T2: trained per-layer GD step of L-layer linear self-attention (colour: width d, marker: depth L){note}\n"
-        rf"parametrisation alone: $L^{{{param.params['p_L']:.2f}}} d^{{{param.params['p_d']:.2f}}}$ — {_scale(request, setup['seeds'], setup['steps'])}",
+        "Mehta & Gupta T2: trained per-layer GD step of L-layer linear self-attention "
+        f"(colour: width d, marker: depth L){note}\n"
+        rf"parametrisation alone: $L^{{{param.params['p_L']:.2f}}} d^{{{param.params['p_d']:.2f}}}$ — "
+        f"{_scale(request, setup['seeds'], setup['steps'])}",
         fontsize=8.5,
     )
     return _save(fig, axes, request, "mg-eta", rows)
@@ -260,7 +261,7 @@ def build_eta(request: FigureRequest) -> list[Path]:
 # mg-exponent
 
 
-def build_exponent(request: FigureRequest) -> list[Path]:
+def build_exponent(request: FigureRequest) -> Drawing:
     from iclverify.theory.mehta_gupta2025.formulas import exponent
 
     predicted = float(exponent(1))
@@ -355,7 +356,8 @@ def build_exponent(request: FigureRequest) -> list[Path]:
             )
     steps = mg.SETUPS[request.level]["gpt"]["steps"]
     fig.suptitle(
-        f"Mehta & Gupta T1b: pre-LN transformers (L, 4L), floor + power law in N\n{_scale(request, ex['setup']['seeds'], steps)}",
+        "Mehta & Gupta T1b: pre-LN transformers (L, 4L), floor + power law in N\n"
+        f"{_scale(request, ex['setup']['seeds'], steps)}",
         fontsize=8.5,
     )
     return _save(fig, axes, request, "mg-exponent", rows)
@@ -373,7 +375,8 @@ def _mse_by_shape(rows: Sequence[dict[str, Any]]) -> dict[tuple[int, int], list[
 
 
 def _depth_curve(ax: Any, by_shape: dict[tuple[int, int], list[float]], optimum: Any, color: str, label: str) -> None:
-    """Seed points, geometric means, the parabola in log L through the three means around the minimum, L* with its interval."""
+    """Seed points, geometric means, the parabola in log L through the three means around the minimum, and L*
+    with its interval."""
     shapes = sorted(by_shape)
     Ls = np.array([L for L, _ in shapes], dtype=float)
     for L, D in shapes:
@@ -390,7 +393,7 @@ def _depth_curve(ax: Any, by_shape: dict[tuple[int, int], list[float]], optimum:
     ax.axvspan(optimum.ci[0], optimum.ci[1], color=color, alpha=0.1)
 
 
-def build_allocation(request: FigureRequest) -> list[Path]:
+def build_allocation(request: FigureRequest) -> Drawing:
     ctx = _context(request, "mg-allocation")
     ex = mg.allocation_experiment(ctx)
     tab = mg.tab3_experiment(ctx)
@@ -567,7 +570,7 @@ def build_allocation(request: FigureRequest) -> list[Path]:
 # mg-transition
 
 
-def build_transition(request: FigureRequest) -> list[Path]:
+def build_transition(request: FigureRequest) -> Drawing:
     from iclverify.numerics.stats.logistic_fit import logistic
 
     ex = mg.transition_experiment(_context(request, "mg-transition"))
@@ -716,21 +719,21 @@ def build_transition(request: FigureRequest) -> list[Path]:
 
 FIGURES = [
     FigureSpec(
-        name="mg-eta", help="trained LSA: per-layer step η against L and d, fitted slopes vs −½", build=build_eta
+        name="mg-eta", help="trained LSA: per-layer step η against L and d, fitted slopes vs −½", draw=build_eta
     ),
     FigureSpec(
         name="mg-exponent",
         help="trained transformers: test MSE against N, floor + power law, exponent vs 1/4",
-        build=build_exponent,
+        draw=build_exponent,
     ),
     FigureSpec(
         name="mg-allocation",
         help="trained transformers: best depth L* at fixed L·D, L* ∝ N^s vs 2/3, Table 3 pair",
-        build=build_allocation,
+        draw=build_allocation,
     ),
     FigureSpec(
         name="mg-transition",
         help="trained transformers on trees: sigmoid emergence in N, N_c against k",
-        build=build_transition,
+        draw=build_transition,
     ),
 ]

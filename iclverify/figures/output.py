@@ -1,32 +1,57 @@
-"""Write a figure as PNG and PDF, and its data as CSV beside them."""
+"""A drawn figure with its data, and how it is written: PNG and PDF, and the data as CSV beside them.
+
+Figures are :class:`matplotlib.figure.Figure` objects made directly, without pyplot: drawing one never
+selects or switches the caller's backend (a notebook keeps its inline plots).
+
+>>> drawing = Drawing(name="demo", figure=new_figure()[0], rows=[{"x": 1, "y": 2.5}])
+>>> type(drawing.figure).__name__, drawing.columns()
+('Figure', ['x', 'y'])
+"""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iclverify.runtime.errors import ConfigError
 
-__all__ = ["new_figure", "save_figure"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["Drawing", "new_figure", "save_figure"]
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.4):
-    """A matplotlib figure on the non-interactive Agg backend (chosen here, at run time)."""
-    import matplotlib
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Drawing:
+    """A figure as drawn: its registered ``name``, the matplotlib ``figure`` and one data row per plotted point."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    name: str
+    figure: Figure
+    rows: Sequence[Mapping[str, Any]]
 
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False, layout="constrained")
+    def columns(self) -> list[str]:
+        """The CSV header: every key of every row, in first-seen order."""
+        return list(dict.fromkeys(k for row in self.rows for k in row))
+
+    def save(self, out: Path) -> list[Path]:
+        """``out/NAME.png``, ``out/NAME.pdf`` and ``out/NAME.csv``."""
+        return save_figure(self.figure, out, self.name, self.rows)
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.4) -> tuple[Figure, Any]:
+    """A :class:`matplotlib.figure.Figure` (no pyplot, no backend change) and its ``nrows × ncols`` axes array."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, axes
 
 
-def save_figure(fig: Any, out: Path, name: str, rows: Sequence[Mapping[str, Any]]) -> list[Path]:
+def save_figure(fig: Figure, out: Path, name: str, rows: Sequence[Mapping[str, Any]]) -> list[Path]:
     """``out/name.png``, ``out/name.pdf`` and ``out/name.csv`` (one row per plotted point)."""
-    import matplotlib.pyplot as plt
-
     try:
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / f"{name}.png", out / f"{name}.pdf", out / f"{name}.csv"]
@@ -39,6 +64,4 @@ def save_figure(fig: Any, out: Path, name: str, rows: Sequence[Mapping[str, Any]
             writer.writerows(rows)
     except OSError as exc:
         raise ConfigError(f"cannot write the figure into {out}: {exc.strerror}") from None
-    finally:
-        plt.close(fig)
     return paths

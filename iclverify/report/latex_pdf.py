@@ -31,6 +31,7 @@ def compile_pdf(tex: Path, *, runs: int = 2, timeout: float = 300) -> Path:
         proc = subprocess.run(
             [exe, "-interaction=nonstopmode", "-halt-on-error", tex.name],
             cwd=tex.parent,
+            check=False,
             capture_output=True,
             text=True,
             errors="replace",

@@ -1,1 +1,1 @@
-"""Numbers for Lu et al. (2024): certified mpmath at any precision, the float64 grid path, the Fig. 3 optimum."""
+"""Numbers for Lu et al. (2024): formulas compiled once, certified mpmath, the float64 grid path, Fig. 3's optimum."""

@@ -1,4 +1,5 @@
-r"""Lu et al. (2024) at any precision: :math:`e^{\rm ICL}`, :math:`e^{\rm IDG}`, :math:`g_{\rm task}` and the ridge root.
+r"""Lu et al. (2024) at any precision: :math:`e^{\rm ICL}`, :math:`e^{\rm IDG}`, :math:`g_{\rm task}` and the
+ridge root.
 
 Every formula is lambdified from :mod:`iclverify.theory.lu2024.formulas` (written once, in SymPy) for two mpmath
 contexts: ``mp`` for point values (the root search) and ``iv`` for rigorous enclosures. :func:`evaluate`
@@ -29,74 +30,35 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
-from functools import cache
-from typing import Any
 
 import mpmath
-import sympy as sp
 from mpmath import iv, mp
 
 from iclverify.numerics import marchenko_pastur as mpt
+from iclverify.numerics.backends import Mp
+from iclverify.numerics.lu2024.compiled import formulas, m_star, mu_star
 from iclverify.numerics.roots import Root, bracketed_root, interval_ends, interval_precision
 from iclverify.runtime.errors import ParameterError
-from iclverify.theory.lu2024 import formulas as th
+from iclverify.runtime.validation import exact, integer
 from iclverify.theory.params import LuParams
 
 __all__ = [
+    "MAX_DPS",
     "OUTPUTS",
     "LuPrediction",
     "bayes_ridge_error",
-    "e_icl_mp",
-    "e_idg_mp",
+    "check_dps",
     "evaluate",
-    "formulas",
     "ridge_bracket",
     "solve_fixed_point",
 ]
 
 OUTPUTS = ("e_icl", "e_idg", "g_task")
 GUARD_DIGITS = 12  # first working precision: dps + GUARD_DIGITS
+MAX_DPS = 10_000
 MAX_WORKING_DPS = 20_000
-
-
-@cache
-def formulas(context_name: str = "mp") -> dict[str, Callable[..., Any]]:
-    """The theory's expressions lambdified for mpmath's ``mp`` or ``iv`` context (built once)."""
-    modules = mpt.modules_for(iv if context_name == "iv" else mp)
-    x, m, mu, tau, kappa, rho, lam, eps, S, Sp = (
-        th.x,
-        th.m,
-        th.mu,
-        th.tau,
-        th.kappa,
-        th.rho,
-        th.lam,
-        th.eps,
-        th.S,
-        th.Sp,
-    )
-
-    def fn(args: tuple[sp.Symbol, ...], expr: sp.Expr) -> Callable[..., Any]:
-        return sp.lambdify(args, expr, modules, cse=True)
-
-    icl_above, idg_below = th.e_icl_ridgeless("tau>1"), th.e_idg_ridgeless("tau<1")
-    return {
-        "e_icl<": fn((x, mu, tau, rho), th.e_icl_ridgeless("tau<1")),
-        "e_icl>": fn((x, m, tau, kappa, rho), icl_above),
-        "e_icl>inf": fn((x, m, tau, rho), th.at_infinite_kappa(icl_above)),
-        "e_idg>": fn((x, m, tau, rho), th.e_idg_ridgeless("tau>1")),
-        "e_idg<": fn((x, mu, tau, kappa, rho), idg_below),
-        "e_idg<inf": fn((x, mu, tau, rho), th.at_infinite_kappa(idg_below)),
-        "fixed_point": fn((eps, S, x, tau, lam), th.fixed_point()),
-        "c_e": fn((eps, S, Sp, x, tau, rho), th.c_e()),
-        "e_icl_ridge": fn((eps, S, Sp, x, tau, rho), th.e_icl_ridge()),
-        "jensen": fn((x, tau, lam), th.jensen_upper_root()),
-        "jensen_rationalised": fn((x, tau, lam), th.jensen_upper_root_rationalised()),
-        "eps0": fn((x, mu, tau), th.eps0()),
-        "bayes": fn((th.alpha, rho), th.bayes_ridge_error_stable()),
-    }
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -112,14 +74,14 @@ class LuPrediction:
 
     params: LuParams
     dps: int
-    e_icl: Any
-    e_idg: Any
-    g_task: Any
+    e_icl: Mp
+    e_idg: Mp
+    g_task: Mp
     root: Root | None
     e_idg_conjectured: bool
     certified: bool = True
     working_dps: int = 0
-    enclosures: Mapping[str, tuple[Any, Any]] = dataclasses.field(default_factory=dict)
+    enclosures: Mapping[str, tuple[Mp, Mp]] = dataclasses.field(default_factory=dict)
 
     def decimal(self, name: str) -> str:
         """``name`` (e_icl, e_idg, g_task) as a decimal string with ``dps`` significant digits."""
@@ -130,13 +92,13 @@ class LuPrediction:
         return {name: self.decimal(name) for name in OUTPUTS}
 
 
-def _decimal(value: Any, dps: int) -> str:
+def _decimal(value: Mp, dps: int) -> str:
     if value == 0:
         return "0.0"
     return mpmath.nstr(value, dps, strip_zeros=False, min_fixed=-5, max_fixed=dps + 1)
 
 
-def _exact(value: Fraction | float, ctx: Any) -> Any:
+def _exact(value: Fraction | float, ctx: Mp) -> Mp:
     """A parameter in ``ctx`` (an ``iv`` enclosure of the exact fraction, or its ``mp`` rounding)."""
     if value == math.inf:
         return ctx.inf if ctx is mp else iv.mpf(mp.inf)
@@ -144,22 +106,25 @@ def _exact(value: Fraction | float, ctx: Any) -> Any:
     return ctx.mpf(frac.numerator) / frac.denominator
 
 
-def _check_dps(dps: object) -> int:
-    if isinstance(dps, bool) or not isinstance(dps, int) or dps < 1:
-        raise ParameterError(f"dps must be an integer >= 1, got {dps!r}")
-    if dps > 10_000:
-        raise ParameterError(f"dps must be at most 10000, got {dps}")
-    return dps
+def check_dps(dps: object, *, name: str = "dps") -> int:
+    """The requested significant digits: an integer in ``[1, MAX_DPS]``.
+
+    >>> check_dps(30)
+    30
+    """
+    return integer(name, dps, low=1, high=MAX_DPS)
 
 
-def ridge_bracket(x: Any, tau: Any, lam: Any, kappa: Any) -> tuple[Any, Any]:
+def ridge_bracket(x: Mp, tau: Mp, lam: Mp, kappa: Mp) -> tuple[Mp, Mp]:
     r"""An analytic bracket :math:`[\varepsilon_{lo}, \varepsilon_{hi}]` of the ridge root (``mp``, current precision).
 
     :math:`f(\varepsilon) = 1 - \tau + \tau\lambda/\varepsilon - \varepsilon M_\kappa(\varepsilon + x^*)` falls strictly
-    (:math:`\tau\lambda/\varepsilon` falls and :math:`\varepsilon M_\kappa(\varepsilon+x) = \mathbb E[\varepsilon/(s+x+\varepsilon)]`
+    (:math:`\tau\lambda/\varepsilon` falls and :math:`\varepsilon M_\kappa(\varepsilon+x) = \mathbb
+    E[\varepsilon/(s+x+\varepsilon)]`
     rises), so the root is unique. Lower end: :math:`f(\lambda) = 1 - \lambda M_\kappa(\lambda + x^*) > 0`
     because :math:`zM_\kappa(z) < 1`; for :math:`\tau < 1` also :math:`f(\varepsilon_0) = \tau\lambda/\varepsilon_0 > 0`
-    (:math:`\varepsilon_0` solves the :math:`\lambda = 0` equation), so :math:`\varepsilon_{lo} = \max(\lambda, \varepsilon_0)`.
+    (:math:`\varepsilon_0` solves the :math:`\lambda = 0` equation), so :math:`\varepsilon_{lo} = \max(\lambda,
+    \varepsilon_0)`.
     Upper end: Jensen's :math:`M_\kappa(z) \ge 1/(1+z)` puts :math:`f` below a strictly falling function with
     the closed-form root :math:`\varepsilon_J` (:func:`iclverify.theory.lu2024.formulas.jensen_upper_root`), so
     :math:`f(\varepsilon_J) \le 0` (:math:`= 0` at :math:`\kappa = \infty`). For :math:`\tau > 1`,
@@ -171,14 +136,12 @@ def ridge_bracket(x: Any, tau: Any, lam: Any, kappa: Any) -> tuple[Any, Any]:
     ('1.0e-7', '1.9999998e-7')
     """
     f = formulas("mp")
-    b = (1 - tau) * (1 + x) + tau * lam  # the sign of B picks the form without cancellation
-    hi = f["jensen"](x, tau, lam) if b >= 0 else f["jensen_rationalised"](x, tau, lam)
+    hi = f["jensen"](x, tau, lam)  # the form without cancellation, chosen by the sign of B
     lo = lam
     if tau < 1:
-        mu = x * mpt.transform(x, kappa / tau)
-        lo = max(lam, f["eps0"](x, mu, tau))
+        lo = max(lam, f["eps0"](x, mu_star(x, kappa, tau, "mp"), tau))
     if lo >= hi:  # only when lambda or eps0 round onto the Jensen root (kappa = inf): widen by rounding
-        lo = hi * (1 - 2 ** (-mp.prec // 2))
+        lo = hi * (1 - mp.mpf(2) ** (-(mp.prec // 2)))  # in mp: a float 1 - 2**-79 rounds to 1
     return lo, hi
 
 
@@ -191,26 +154,28 @@ def solve_fixed_point(params: LuParams, *, dps: int = 30) -> Root:
     """
     if params.ridgeless:
         raise ParameterError("the fixed point is for lam > 0; lam = 0 is the ridgeless limit, with closed forms")
-    _check_dps(dps)
-    return evaluate(params, dps=dps).root  # type: ignore[return-value]
+    root = evaluate(params, dps=check_dps(dps)).root
+    assert root is not None  # lam > 0: evaluate solved the fixed point
+    return root
 
 
-def _root(p: dict[str, Any], pi: dict[str, Any], kappa_inf: bool, dps: int) -> Root:
+def _root(p: dict[str, Mp], pi: dict[str, Mp], dps: int) -> Root:
     """Solve and certify the fixed point at the current ``mp`` precision (``p``: mp values, ``pi``: intervals)."""
     fm, fi = formulas("mp"), formulas("iv")
 
-    def f(e: Any) -> Any:
+    def f(e: Mp) -> Mp:
         return fm["fixed_point"](e, mpt.transform(e + p["x"], p["kappa"]), p["x"], p["tau"], p["lam"])
 
-    def f_iv(e: Any) -> Any:
+    def f_iv(e: Mp) -> Mp:
         s = mpt.transform(e + pi["x"], pi["kappa"], context=iv)
         return fi["fixed_point"](e, s, pi["x"], pi["tau"], pi["lam"])
 
     lo, hi = ridge_bracket(p["x"], p["tau"], p["lam"], p["kappa"])
-    return bracketed_root(f, lo, hi, f_interval=f_iv, rel_width=mp.mpf(10) ** (-(dps + 8)))
+    # the bracket narrows with the working precision: outputs may amplify its width (alpha -> 0, tau -> 1)
+    return bracketed_root(f, lo, hi, f_interval=f_iv, rel_width=mp.mpf(10) ** (-max(dps + 8, mp.dps - 20)))
 
 
-def _enclose(params: LuParams, wp: int, dps: int) -> tuple[dict[str, Any], Root | None]:
+def _enclose(params: LuParams, wp: int, dps: int) -> tuple[dict[str, Mp], Root | None]:
     """Interval enclosures of the three outputs at ``wp`` working digits (and the root, if any)."""
     fi = formulas("iv")
     kappa_inf = params.kappa == math.inf
@@ -218,32 +183,33 @@ def _enclose(params: LuParams, wp: int, dps: int) -> tuple[dict[str, Any], Root 
         names = ("tau", "alpha", "kappa", "rho", "lam")
         pi = {n: _exact(getattr(params, n), iv) for n in names}
         p = {n: _exact(getattr(params, n), mp) for n in names}
-        pi["x"], p["x"] = (1 + pi["rho"]) / pi["alpha"], (1 + p["rho"]) / p["alpha"]
+        pi["x"] = fi["x_star"](pi["alpha"], pi["rho"])
+        p["x"] = formulas("mp")["x_star"](p["alpha"], p["rho"])
         x, tau, kappa, rho = pi["x"], pi["tau"], pi["kappa"], pi["rho"]
         root = None
         if params.ridgeless and params.tau > 1:
-            m = mpt.transform(x, kappa, context=iv)
+            m = m_star(x, kappa, "iv")
             e_icl = fi["e_icl>inf"](x, m, tau, rho) if kappa_inf else fi["e_icl>"](x, m, tau, kappa, rho)
             e_idg = fi["e_idg>"](x, m, tau, rho)
         elif params.ridgeless:
-            mu = x * mpt.transform(x, kappa if kappa_inf else kappa / tau, context=iv)
+            mu = mu_star(x, kappa, tau, "iv")
             e_icl = fi["e_icl<"](x, mu, tau, rho)
             e_idg = fi["e_idg<inf"](x, mu, tau, rho) if kappa_inf else fi["e_idg<"](x, mu, tau, kappa, rho)
         else:
-            root = _root(p, pi, kappa_inf, dps)
+            root = _root(p, pi, dps)
             if not root.certified:
                 return {}, root
             e = iv.mpf([root.bracket[0], root.bracket[1]])
             s = mpt.transform(e + x, kappa, context=iv)
             sp_ = mpt.derivative(s, e + x, kappa, context=iv)
             e_icl = fi["e_icl_ridge"](e, s, sp_, x, tau, rho)
-            e_idg = -tau * fi["c_e"](e, s, sp_, x, tau, rho)
+            e_idg = fi["e_idg_ridge"](e, s, sp_, x, tau, rho)
         # g_task = 0 exactly at kappa = inf (lu2024_limits proves it on every branch).
         g_task = iv.mpf(0) if kappa_inf else e_icl - e_idg
         return {"e_icl": e_icl, "e_idg": e_idg, "g_task": g_task}, root
 
 
-def _settled(enclosure: Any, dps: int) -> bool:
+def _settled(enclosure: Mp, dps: int) -> bool:
     """Both ends print the same ``dps`` digits (or the interval is ~1e-(dps+15) narrow: a decimal tie)."""
     a, b = enclosure
     if not (mpmath.isfinite(a) and mpmath.isfinite(b)):
@@ -263,7 +229,7 @@ def evaluate(params: LuParams, *, dps: int = 30) -> LuPrediction:
     """
     if not isinstance(params, LuParams):
         raise TypeError(f"evaluate needs LuParams, got {type(params).__name__}")
-    dps = _check_dps(dps)
+    dps = check_dps(dps)
     wp = dps + GUARD_DIGITS
     while True:
         intervals, root = _enclose(params, wp, dps)
@@ -288,26 +254,14 @@ def evaluate(params: LuParams, *, dps: int = 30) -> LuPrediction:
     )
 
 
-def e_icl_mp(params: LuParams, dps: int = 30) -> Any:
-    """:math:`e^{\\rm ICL}` as an mpmath number (certified ``dps`` digits): ``evaluate(params, dps=dps).e_icl``."""
-    return evaluate(params, dps=dps).e_icl
-
-
-def e_idg_mp(params: LuParams, dps: int = 30) -> Any:
-    """:math:`e^{\\rm IDG}` (the conjecture when ``lam > 0``) as an mpmath number."""
-    return evaluate(params, dps=dps).e_idg
-
-
-def bayes_ridge_error(alpha: Any, rho: Any, *, dps: int = 30) -> Any:
+def bayes_ridge_error(alpha: Mp, rho: Mp, *, dps: int = 30) -> Mp:
     r"""Bayes-optimal ridge error :math:`\rho(1 + S(\rho, \alpha))` at ``dps`` digits (exact decimal inputs).
 
     >>> mp.nstr(bayes_ridge_error(2, 1, dps=20), 20)   # = sqrt(2)
     '1.4142135623730950488'
     """
-    from iclverify.theory.params import exact_real
-
-    a = exact_real("alpha", alpha, low=0, low_open=True)
-    r = exact_real("rho", rho, low=0)
-    with mp.workdps(_check_dps(dps) + GUARD_DIGITS):
+    a = exact("alpha", alpha, low=0, low_open=True)
+    r = exact("rho", rho, low=0)
+    with mp.workdps(check_dps(dps) + GUARD_DIGITS):
         value = formulas("mp")["bayes"](_exact(a, mp), _exact(r, mp))
     return value

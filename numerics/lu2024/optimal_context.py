@@ -1,7 +1,8 @@
 r"""The error-minimising context length on a (κ, ρ) grid: the data of Lu et al.'s Fig. 3.
 
 For each :math:`(\kappa, \rho)` the ridgeless error is evaluated along a grid :math:`\alpha_1 < \dots < \alpha_n`
-(the paper: ``logspace(-2, 3)``) with the theory's formulas (lambdified, restructured by SymPy). Definitions, on the grid:
+(the paper: ``logspace(-2, 3)``) with the theory's formulas (lambdified, restructured by SymPy). Definitions,
+on the grid:
 
 * the curve is **monotone** when :math:`e_{i+1} \le e_i + \delta_i` for every :math:`i` (non-increasing) or
   :math:`e_{i+1} \ge e_i - \delta_i` for every :math:`i` (non-decreasing), with the round-off allowance
@@ -26,21 +27,27 @@ True
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 
+from iclverify.numerics.backends import compile_table
+from iclverify.numerics.lu2024.compiled import formulas
 from iclverify.runtime.errors import ParameterError
+from iclverify.runtime.validation import one_of, real, real_array
 from iclverify.theory.lu2024 import formulas as th
 
-__all__ = ["AlphaScan", "Kind", "curve_kernel", "monotone_mask", "scan_alpha"]
+__all__ = ["AlphaScan", "Kind", "monotone_mask", "scan_alpha"]
 
 Kind = Literal["icl", "idg"]
+KINDS: tuple[Kind, ...] = ("icl", "idg")
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 RTOL = 1e-11
 BLOCK_ELEMENTS = 1 << 16  # ~512 KiB of float64 per temporary: stays in L2
 
@@ -51,16 +58,17 @@ class AlphaScan:
 
     kind: Kind
     tau: float
-    kappas: np.ndarray
-    rhos: np.ndarray
-    alphas: np.ndarray
-    alpha_star: np.ndarray  # shape (len(kappas), len(rhos))
-    e_min: np.ndarray
-    monotone: np.ndarray  # bool
+    kappas: Floats
+    rhos: Floats
+    alphas: Floats
+    alpha_star: Floats  # shape (len(kappas), len(rhos))
+    e_min: Floats
+    monotone: Bools
 
 
-def _transform(x: np.ndarray, inv_x: np.ndarray, kappa: float, splits: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """:math:`M_\\kappa(x)` for one finite κ on an (α, ρ) block, in the cancellation-free form on each side of :math:`b = 0`.
+def _transform(x: Floats, inv_x: Floats, kappa: float, splits: tuple[Floats, Floats]) -> Floats:
+    """:math:`M_\\kappa(x)` for one finite κ on an (α, ρ) block, in the cancellation-free form on each side of
+    :math:`b = 0`.
 
     With :math:`q = \\sqrt{b^2 + 4x/\\kappa} + |b|` (no cancellation), :math:`M = 2/q` for :math:`b \\ge 0` and
     :math:`M = \\kappa q/(2x)` for :math:`b < 0` (the theory's two closed forms, proved equal). For
@@ -103,20 +111,20 @@ class _Kernel:
     """
 
     value: Literal["m", "N"]
-    coefficients: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]
-    combine: Callable[[np.ndarray, float, dict[str, np.ndarray]], np.ndarray]
+    coefficients: dict[str, Callable[[Floats, Floats], Floats]]
+    combine: Callable[[Floats, float, dict[str, Floats]], Floats]
 
 
 def _kernel(kind: Kind, tau: float) -> _Kernel:
     """Split the theory's ridgeless error into κ-free coefficients (SymPy) and the per-κ work."""
-    if tau == 1 or not math.isfinite(tau) or tau <= 0:
-        raise ParameterError(f"tau must be a finite number > 0 and != 1 for ridgeless curves, got {tau}")
-    if kind not in ("icl", "idg"):
-        raise ParameterError(f"kind must be 'icl' or 'idg', got {kind!r}")
+    tau = real("tau", tau, low=0, low_open=True)
+    if tau == 1:
+        raise ParameterError("tau = 1 is the interpolation threshold, where the ridgeless error diverges")
+    one_of("kind", kind, KINDS)
     t = sp.nsimplify(tau, rational=True)
 
-    def coeff(expr: sp.Expr) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-        fn = sp.lambdify((th.x, th.rho), sp.together(sp.sympify(expr).subs(th.tau, t)), "numpy", cse=True)
+    def coeff(expr: sp.Expr) -> Callable[[Floats, Floats], Floats]:
+        fn = compile_table({"c": ((th.x, th.rho), sp.together(sp.sympify(expr).subs(th.tau, t)))}, "numpy")["c"]
         return lambda xx, rr: np.broadcast_to(
             np.asarray(fn(xx, rr), dtype=float), np.broadcast_shapes(np.shape(xx), np.shape(rr))
         )
@@ -124,9 +132,9 @@ def _kernel(kind: Kind, tau: float) -> _Kernel:
     if kind == "idg" and tau < 1:  # only R mixes kappa and N (theory.e_idg_below_split, proved equal)
         parts = th.e_idg_below_split()
         am1 = float(parts["am1"].subs(th.tau, t))
-        r_fn = sp.lambdify((th.N, th.kappa), parts["R"].subs(th.tau, t), "numpy", cse=True)
+        r_fn = compile_table({"R": ((th.N, th.kappa), parts["R"].subs(th.tau, t))}, "numpy")["R"]
 
-        def combine_idg(n: np.ndarray, k: float, c: dict[str, np.ndarray]) -> np.ndarray:
+        def combine_idg(n: Floats, k: float, c: dict[str, Floats]) -> Floats:
             out = c["b1"] * n
             np.subtract(c["b0"], out, out=out)
             out *= r_fn(n, k)
@@ -152,12 +160,13 @@ def _kernel(kind: Kind, tau: float) -> _Kernel:
     terms = poly.as_dict()
     degree = max(i for i, _ in terms)
 
-    def combine_poly(vv: np.ndarray, k: float, c: dict[str, np.ndarray]) -> np.ndarray:
+    def combine_poly(vv: Floats, k: float, c: dict[str, Floats]) -> Floats:
         kstar = _k_star(vv, k) if any(j for _, j in terms) else None
-        out: np.ndarray | None = None
+        out: Floats | None = None
         for i in range(degree, -1, -1):  # Horner in v; each coefficient linear in K
             term = None
             if (i, 1) in terms:
+                assert kstar is not None
                 term = c[f"{i},1"] * kstar
             if (i, 0) in terms:
                 term = c[f"{i},0"] if term is None else np.add(term, c[f"{i},0"], out=term)
@@ -167,20 +176,16 @@ def _kernel(kind: Kind, tau: float) -> _Kernel:
                 out *= vv
                 if term is not None:
                     out += term
+        assert out is not None  # the loop runs at least once (degree >= 0)
         return out
 
     coefficients = {f"{i},{j}": coeff(cf) for (i, j), cf in terms.items()}
     return _Kernel(value="m" if above else "N", coefficients=coefficients, combine=combine_poly)
 
 
-def _k_star(m: np.ndarray, kappa: float) -> np.ndarray:
-    """:math:`k^* = (\\kappa + m)^2 / [(\\kappa + m)^2 - \\kappa m^2]` (the theory's :math:`k^*`, multiplied out)."""
-    t2 = m + kappa
-    t2 *= t2
-    den = m * m
-    den *= -kappa
-    den += t2
-    return np.divide(t2, den, out=t2)
+def _k_star(m: Floats, kappa: float) -> Floats:
+    """:math:`k^*` of the theory (:func:`iclverify.theory.lu2024.formulas.k_star`) on a block of :math:`m`."""
+    return np.asarray(formulas("numpy")["k_star"](m, kappa), dtype=float)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,13 +193,19 @@ class _Block:
     """A block of ρ-columns (α down the rows) with everything that does not depend on κ."""
 
     cols: slice
-    x: np.ndarray
-    inv_x: np.ndarray
-    splits: tuple[np.ndarray, np.ndarray]  # -min_rho x and -max_rho x per row, increasing down the rows
-    coeffs: dict[str, np.ndarray]
+    x: Floats
+    inv_x: Floats
+    splits: tuple[Floats, Floats]  # -min_rho x and -max_rho x per row, increasing down the rows
+    coeffs: dict[str, Floats]
 
 
-def _block(kernel: _Kernel, x: np.ndarray, inv_x: np.ndarray, rho: np.ndarray, cols: slice = slice(None)) -> _Block:
+def _grid(a: Floats, r: Floats) -> tuple[Floats, Floats, Floats]:
+    """:math:`x^* = (1+\\rho)/\\alpha` on the (α rows × ρ columns) grid, falling down each column; its inverse; ρ."""
+    x = np.asarray(formulas("numpy")["x_star"](a[:, None], r[None, :]), dtype=float)
+    return x, 1.0 / x, np.broadcast_to(r[None, :], x.shape)
+
+
+def _block(kernel: _Kernel, x: Floats, inv_x: Floats, rho: Floats, cols: slice = slice(None)) -> _Block:
     xs = np.ascontiguousarray(x[:, cols])
     coeffs = {name: np.ascontiguousarray(c(xs, rho[:, cols])) for name, c in kernel.coefficients.items()}
     return _Block(
@@ -206,37 +217,13 @@ def _block(kernel: _Kernel, x: np.ndarray, inv_x: np.ndarray, rho: np.ndarray, c
     )
 
 
-def _evaluate(kernel: _Kernel, block: _Block, kappa: float, tau: float) -> np.ndarray:
+def _evaluate(kernel: _Kernel, block: _Block, kappa: float, tau: float) -> Floats:
     """The error on an (α, ρ) block for one κ (α increasing down the rows)."""
     v = _transform(block.x, block.inv_x, kappa if kernel.value == "m" else kappa / tau, block.splits)
     return kernel.combine(v, kappa, block.coeffs)
 
 
-def curve_kernel(kind: Kind, tau: float) -> Callable[[np.ndarray, np.ndarray, float], np.ndarray]:
-    r"""``f(alphas, rhos, kappa)`` -> ridgeless errors, shape ``(len(alphas), len(rhos))``, for one finite ``kappa``.
-
-    >>> f = curve_kernel("icl", 2.0)
-    >>> round(float(f(np.array([1.0]), np.array([0.01]), 0.5)[0, 0]), 12)   # the reference point
-    1.233992543039
-    """
-    kernel = _kernel(kind, tau)
-
-    def f(alphas: np.ndarray, rhos: np.ndarray, kappa: float) -> np.ndarray:
-        a, r = np.asarray(alphas, dtype=float).ravel(), np.asarray(rhos, dtype=float).ravel()
-        if np.any(np.diff(a) <= 0):
-            raise ParameterError("alphas must increase")
-        x = (1.0 + r)[None, :] / a[:, None]
-        return _evaluate(
-            kernel,
-            _block(kernel, x, a[:, None] / (1.0 + r)[None, :], np.broadcast_to(r[None, :], x.shape)),
-            float(kappa),
-            float(tau),
-        )
-
-    return f
-
-
-def monotone_mask(e: np.ndarray, rtol: float = RTOL, axis: int = -1) -> np.ndarray:
+def monotone_mask(e: Floats, rtol: float = RTOL, axis: int = -1) -> Bools:
     """True where the curves along ``axis`` are monotone (either way) up to the round-off allowance.
 
     :math:`\\delta_i = \\text{rtol}\\,|e_i|`: non-increasing if every :math:`e_{i+1} - e_i \\le \\delta_i`,
@@ -266,19 +253,13 @@ def scan_alpha(
     rtol: float = RTOL,
 ) -> AlphaScan:
     """Minimising α and monotonicity for every (κ, ρ) on the grid (finite κ > 0, ρ ≥ 0, α > 0 increasing)."""
-    k = np.asarray(kappas, dtype=float).ravel()
-    r = np.asarray(rhos, dtype=float).ravel()
-    a = np.asarray(alphas, dtype=float).ravel()
-    if not (np.all(np.isfinite(k)) and np.all(k > 0)):
-        raise ParameterError("kappas must be finite and > 0 for the alpha scan")
-    if not (np.all(np.isfinite(r)) and np.all(r >= 0)):
-        raise ParameterError("rhos must be finite and >= 0")
-    if not (np.all(np.isfinite(a)) and np.all(a > 0) and np.all(np.diff(a) > 0)):
-        raise ParameterError("alphas must be finite, > 0 and increasing")
+    k = real_array("kappas", kappas, low=0, low_open=True).ravel()
+    r = real_array("rhos", rhos, low=0).ravel()
+    a = real_array("alphas", alphas, low=0, low_open=True).ravel()
+    if np.any(np.diff(a) <= 0):
+        raise ParameterError("alphas must increase")
     kernel = _kernel(kind, float(tau))
-    x = (1.0 + r)[None, :] / a[:, None]  # (n_alpha, n_rho), falling down each column
-    inv_x = a[:, None] / (1.0 + r)[None, :]
-    rho = np.broadcast_to(r[None, :], x.shape)
+    x, inv_x, rho = _grid(a, r)
     width = max(1, BLOCK_ELEMENTS // a.size)
     blocks = [_block(kernel, x, inv_x, rho, slice(j, j + width)) for j in range(0, r.size, width)]
     alpha_star = np.empty((k.size, r.size))

@@ -24,78 +24,60 @@ Agreement with the certified mpmath path is property-tested (hypothesis) to ~1e-
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
-from typing import Any
-
 import numpy as np
-import sympy as sp
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 from scipy.optimize import elementwise
 
+from iclverify.numerics.backends import Compiled
+from iclverify.numerics.lu2024 import compiled
 from iclverify.numerics.marchenko_pastur import derivative_float, transform_float
 from iclverify.runtime.errors import ParameterError
-from iclverify.theory.lu2024 import formulas as th
+from iclverify.runtime.validation import real_array
+
+Floats = npt.NDArray[np.float64]
 
 __all__ = ["bayes_ridge_error", "e_icl", "e_idg", "evaluate", "formulas", "g_task", "ridge_root"]
 
 BRACKET_MARGIN = 1e-9
+MIN_ALPHA = 1e-6  # below it the float path loses all digits (alpha = 1e-10: errors of order 1)
+# The ridge formulas cancel in float64 outside these λ (λ = 1e12: e_idg off by 1e-4; τ = 1, λ = 1e-300: -inf).
+LAM_RANGE = (1e-100, 1e10)
 
 
-@cache
-def formulas() -> dict[str, Callable[..., Any]]:
-    """The theory's expressions lambdified for numpy (with CSE), built once."""
-    x, m, mu, tau, kappa, rho, lam, eps, S, Sp = (
-        th.x,
-        th.m,
-        th.mu,
-        th.tau,
-        th.kappa,
-        th.rho,
-        th.lam,
-        th.eps,
-        th.S,
-        th.Sp,
+def formulas() -> Compiled:
+    """The theory's expressions compiled for numpy.
+
+    :func:`iclverify.numerics.lu2024.compiled.formulas` ``("numpy")``.
+    """
+    return compiled.formulas("numpy")
+
+
+def _arrays(tau: ArrayLike, alpha: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike) -> tuple[Floats, ...]:
+    """The five parameters checked like :class:`~iclverify.theory.params.LuParams` checks them, broadcast."""
+    checked = (
+        real_array("tau", tau, low=0, low_open=True),
+        real_array("alpha", alpha, low=0, low_open=True),
+        real_array("kappa", kappa, low=0, low_open=True, allow_inf=True),
+        real_array("rho", rho, low=0),
+        real_array("lam", lam, low=0),
     )
-
-    def fn(args: tuple[sp.Symbol, ...], expr: sp.Expr) -> Callable[..., Any]:
-        return sp.lambdify(args, expr, "numpy", cse=True)
-
-    icl_above, idg_below = th.e_icl_ridgeless("tau>1"), th.e_idg_ridgeless("tau<1")
-    return {
-        "e_icl<": fn((x, mu, tau, rho), th.e_icl_ridgeless("tau<1")),
-        "e_icl>": fn((x, m, tau, kappa, rho), icl_above),
-        "e_icl>inf": fn((x, m, tau, rho), th.at_infinite_kappa(icl_above)),
-        "e_idg>": fn((x, m, tau, rho), th.e_idg_ridgeless("tau>1")),
-        "e_idg<": fn((x, mu, tau, kappa, rho), idg_below),
-        "e_idg<inf": fn((x, mu, tau, rho), th.at_infinite_kappa(idg_below)),
-        "fixed_point": fn((eps, S, x, tau, lam), th.fixed_point()),
-        "c_e": fn((eps, S, Sp, x, tau, rho), th.c_e()),
-        "e_icl_ridge": fn((eps, S, Sp, x, tau, rho), th.e_icl_ridge()),
-        "jensen": fn((x, tau, lam), th.jensen_upper_root()),
-        "jensen_rationalised": fn((x, tau, lam), th.jensen_upper_root_rationalised()),
-        "eps0": fn((x, mu, tau), th.eps0()),
-        "bayes": fn((th.alpha, rho), th.bayes_ridge_error_stable()),
-    }
-
-
-def _arrays(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any) -> tuple[np.ndarray, ...]:
-    arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (tau, alpha, kappa, rho, lam)))
-    t, a, k, r, l = arrays
-    checks = (
-        ("tau", t, np.isfinite(t) & (t > 0), "> 0"),
-        ("alpha", a, np.isfinite(a) & (a > 0), "> 0"),
-        ("kappa", k, ~np.isnan(k) & (k > 0), "> 0 (inf allowed)"),
-        ("rho", r, np.isfinite(r) & (r >= 0), ">= 0"),
-        ("lam", l, np.isfinite(l) & (l >= 0), ">= 0"),
-    )
-    for name, values, ok, rule in checks:
-        if not ok.all():
-            bad = values[~ok].flat[0]
-            raise ParameterError(f"{name} must be a finite number {rule}, got {bad}")
+    t, a, k, r, l = np.broadcast_arrays(*checked)
+    if (a < MIN_ALPHA).any():  # x* = (1+rho)/alpha > 1e6: the closed forms cancel to garbage in float64
+        raise ParameterError(
+            f"alpha below {MIN_ALPHA:g} is outside the float64 path's accuracy; "
+            "use iclverify.numerics.lu2024.certified.evaluate (any precision)"
+        )
+    ridge = l[l > 0]
+    if ridge.size and (ridge.min() < LAM_RANGE[0] or ridge.max() > LAM_RANGE[1]):
+        raise ParameterError(
+            f"lam outside [{LAM_RANGE[0]:g}, {LAM_RANGE[1]:g}] (or 0) is outside the float64 path's accuracy; "
+            "use iclverify.numerics.lu2024.certified.evaluate (any precision)"
+        )
     return t, a, k, r, l
 
 
-def ridge_root(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any) -> np.ndarray:
+def ridge_root(tau: ArrayLike, alpha: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike) -> Floats:
     r"""The ridge root :math:`\varepsilon(\lambda)` elementwise (``lam > 0`` everywhere), by bracketed Chandrupatla.
 
     >>> round(float(ridge_root(2, 1, 0.5, 0.01, 1e-7)), 18)
@@ -104,22 +86,21 @@ def ridge_root(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any) -> np.ndarr
     t, a, k, r, l = _arrays(tau, alpha, kappa, rho, lam)
     if not (l > 0).all():
         raise ParameterError("ridge_root needs lam > 0 everywhere (lam = 0 is the ridgeless limit)")
-    return _ridge_root(t, (1 + r) / a, k, l)
+    return _ridge_root(t, formulas()["x_star"](a, r), k, l)
 
 
-def _ridge_root(t: np.ndarray, x: np.ndarray, k: np.ndarray, l: np.ndarray) -> np.ndarray:
+def _ridge_root(t: Floats, x: Floats, k: Floats, l: Floats) -> Floats:
     f = formulas()
-    b = (1 - t) * (1 + x) + t * l  # the sign of B picks the form of the Jensen root without cancellation
-    with np.errstate(invalid="ignore", divide="ignore"):
-        hi = np.where(b >= 0, f["jensen"](x, t, l), f["jensen_rationalised"](x, t, l))
+    with np.errstate(invalid="ignore", divide="ignore"):  # numpy's select evaluates the form it discards
+        hi = np.asarray(f["jensen"](x, t, l), dtype=float)
     lo = l.copy()
     below = t < 1
     if below.any():
-        mu = x[below] * transform_float(x[below], k[below] / t[below])
+        mu = compiled.mu_star(x[below], k[below], t[below], "numpy")
         lo[below] = np.maximum(l[below], f["eps0"](x[below], mu, t[below]))
     lo, hi = lo * (1 - BRACKET_MARGIN), hi * (1 + BRACKET_MARGIN)
 
-    def fixed(e: np.ndarray, t: np.ndarray, x: np.ndarray, k: np.ndarray, l: np.ndarray) -> np.ndarray:
+    def fixed(e: Floats, t: Floats, x: Floats, k: Floats, l: Floats) -> Floats:
         return f["fixed_point"](e, transform_float(e + x, k), x, t, l)
 
     res = elementwise.find_root(fixed, (lo, hi), args=(t, x, k, l))
@@ -130,7 +111,9 @@ def _ridge_root(t: np.ndarray, x: np.ndarray, k: np.ndarray, l: np.ndarray) -> n
     return np.asarray(res.x, dtype=float)
 
 
-def evaluate(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> dict[str, np.ndarray]:
+def evaluate(
+    tau: ArrayLike, alpha: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike = 0.0
+) -> dict[str, Floats]:
     """``{"e_icl", "e_idg", "g_task"}`` as float64 arrays of the broadcast shape (one pass over the branches).
 
     >>> {k: round(float(v), 10) for k, v in evaluate(2, 1, 0.5, 0.01).items()}
@@ -138,6 +121,7 @@ def evaluate(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> dict
     """
     t, a, k, r, l = _arrays(tau, alpha, kappa, rho, lam)
     f = formulas()
+    x = f["x_star"](a, r)
     shape = t.shape
     icl, idg = np.empty(shape), np.empty(shape)
     inf_k = np.isinf(k)
@@ -151,22 +135,28 @@ def evaluate(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> dict
         if not mask.any():
             continue
         full = bool(mask.all())
-        sel = (lambda v: v) if full else (lambda v: v[mask])
-        tt, kk, rr, xx, ll, ki = sel(t), sel(k), sel(r), sel((1 + r) / a), sel(l), sel(inf_k)
+        idx = Ellipsis if full else mask  # a view of everything, or the branch's points
+        tt, kk, rr, xx, ll, ki = t[idx], k[idx], r[idx], x[idx], l[idx], inf_k[idx]
+        e1: Floats
+        e2: Floats
         if branch == "above":
-            m = transform_float(xx, kk)
+            m = compiled.m_star(xx, kk, "numpy")
             if ki.any():
                 with np.errstate(invalid="ignore", divide="ignore"):  # the finite-kappa form at inf is discarded
-                    e1 = np.where(ki, f["e_icl>inf"](xx, m, tt, rr), f["e_icl>"](xx, m, tt, kk, rr))
+                    e1 = np.asarray(
+                        np.where(ki, f["e_icl>inf"](xx, m, tt, rr), f["e_icl>"](xx, m, tt, kk, rr)), dtype=float
+                    )
             else:
                 e1 = f["e_icl>"](xx, m, tt, kk, rr)
             e2 = f["e_idg>"](xx, m, tt, rr)
         elif branch == "below":
-            mu = xx * transform_float(xx, kk / tt)
+            mu = compiled.mu_star(xx, kk, tt, "numpy")
             e1 = f["e_icl<"](xx, mu, tt, rr)
             if ki.any():
                 with np.errstate(invalid="ignore", divide="ignore"):  # the finite-kappa form at inf is discarded
-                    e2 = np.where(ki, f["e_idg<inf"](xx, mu, tt, rr), f["e_idg<"](xx, mu, tt, kk, rr))
+                    e2 = np.asarray(
+                        np.where(ki, f["e_idg<inf"](xx, mu, tt, rr), f["e_idg<"](xx, mu, tt, kk, rr)), dtype=float
+                    )
             else:
                 e2 = f["e_idg<"](xx, mu, tt, kk, rr)
         elif branch == "threshold":
@@ -176,7 +166,7 @@ def evaluate(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> dict
             s = transform_float(e + xx, kk)
             s1 = derivative_float(s, e + xx, kk)
             e1 = f["e_icl_ridge"](e, s, s1, xx, tt, rr)
-            e2 = -tt * f["c_e"](e, s, s1, xx, tt, rr)
+            e2 = f["e_idg_ridge"](e, s, s1, xx, tt, rr)
         if full:
             icl, idg = np.asarray(e1, dtype=float), np.asarray(e2, dtype=float)
         else:
@@ -187,7 +177,7 @@ def evaluate(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> dict
     return {"e_icl": icl, "e_idg": idg, "g_task": gap}
 
 
-def e_icl(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> np.ndarray:
+def e_icl(tau: ArrayLike, alpha: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike = 0.0) -> Floats:
     """Float64 :math:`e^{\\rm ICL}` (ridgeless Result 1 for ``lam == 0``, the ridge formula otherwise).
 
     >>> e_icl(2, [1, 10], 0.5, 0.01).round(8).tolist()
@@ -196,7 +186,7 @@ def e_icl(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> np.ndar
     return evaluate(tau, alpha, kappa, rho, lam)["e_icl"]
 
 
-def e_idg(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> np.ndarray:
+def e_idg(tau: ArrayLike, alpha: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike = 0.0) -> Floats:
     """Float64 :math:`e^{\\rm IDG}` (for ``lam > 0`` the conjecture :math:`-\\tau c_e`).
 
     >>> round(float(e_idg(0.5, 1, 0.5, 0.01)), 12)
@@ -205,7 +195,7 @@ def e_idg(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> np.ndar
     return evaluate(tau, alpha, kappa, rho, lam)["e_idg"]
 
 
-def g_task(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> np.ndarray:
+def g_task(tau: ArrayLike, alpha: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike = 0.0) -> Floats:
     """Float64 :math:`g_{\\rm task} = e^{\\rm ICL} - e^{\\rm IDG}` (exactly 0 at ``kappa = inf``).
 
     >>> g_task(2, 1, [0.5, np.inf], 0.01).round(10).tolist()
@@ -214,16 +204,13 @@ def g_task(tau: Any, alpha: Any, kappa: Any, rho: Any, lam: Any = 0.0) -> np.nda
     return evaluate(tau, alpha, kappa, rho, lam)["g_task"]
 
 
-def bayes_ridge_error(alpha: Any, rho: Any) -> np.ndarray:
-    r"""Bayes-optimal ridge baseline :math:`\rho(1 + S(\rho,\alpha))`, :math:`S(c,\alpha) = 2/[c+\alpha-1+\sqrt{(c+\alpha-1)^2+4c}]`.
+def bayes_ridge_error(alpha: ArrayLike, rho: ArrayLike) -> Floats:
+    r"""Bayes-optimal ridge baseline :math:`\rho(1 + S(\rho,\alpha))`, :math:`S(c,\alpha) =
+    2/[c+\alpha-1+\sqrt{(c+\alpha-1)^2+4c}]`.
 
     >>> bayes_ridge_error([2.0, 1e6], 1.0).round(12).tolist()   # sqrt(2); -> rho as alpha -> inf
     [1.414213562373, 1.000001]
     """
-    a, r = np.broadcast_arrays(np.asarray(alpha, dtype=float), np.asarray(rho, dtype=float))
-    if not (np.isfinite(a) & (a > 0)).all():
-        raise ParameterError(f"alpha must be a finite number > 0, got {a[~(np.isfinite(a) & (a > 0))].flat[0]}")
-    if not (np.isfinite(r) & (r >= 0)).all():
-        raise ParameterError(f"rho must be a finite number >= 0, got {r[~(np.isfinite(r) & (r >= 0))].flat[0]}")
+    a, r = np.broadcast_arrays(real_array("alpha", alpha, low=0, low_open=True), real_array("rho", rho, low=0))
     with np.errstate(divide="ignore", invalid="ignore"):  # numpy's select evaluates the branch it discards
         return np.asarray(formulas()["bayes"](a, r), dtype=float)

@@ -1,6 +1,7 @@
 r"""Numbers for Mehta & Gupta (2025): configurations, parameter counts, allocations, critical scales.
 
-Formulas come from :mod:`iclverify.theory.mehta_gupta2025.formulas` and :mod:`iclverify.theory.mehta_gupta2025.allocation`
+Formulas come from :mod:`iclverify.theory.mehta_gupta2025.formulas` and
+:mod:`iclverify.theory.mehta_gupta2025.allocation`
 (evaluated with SymPy/mpmath at ``dps`` digits) so each is written once. Counts are exact integers.
 
 **Parameter-count convention** (:func:`transformer_param_count`): a pre-LN GPT-style block has attention
@@ -22,16 +23,23 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import mpmath
 import sympy as sp
 
+from iclverify.numerics.backends import Compiled, Mp, Table, compile_table
 from iclverify.runtime.errors import ParameterError
+from iclverify.runtime.validation import integer, nonnegative_int, one_of, positive_int
 from iclverify.theory.mehta_gupta2025 import allocation as talloc
 from iclverify.theory.mehta_gupta2025 import formulas as mg
 from iclverify.theory.mehta_gupta2025.formulas import exact_number
+
+# Tree depths beyond this are no task anyone trains on, and (k h)^(2(h+1)) would have millions of digits.
+MAX_DEPTH = 1000
+MAX_DEMONSTRATIONS = 10**6
 
 __all__ = [
     "AllocationValue",
@@ -48,16 +56,6 @@ __all__ = [
     "steps_model_optimum",
     "transformer_param_count",
 ]
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or (
-        not isinstance(value, (int,)) and not (isinstance(value, float) and value.is_integer())
-    ):
-        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-    if int(value) < 1:
-        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -96,14 +94,13 @@ def transformer_param_count(
     >>> c.per_block == 12 * 64 + 13 * 8, c.total == 2 * c.per_block + 16 + (5 * 8 + 8) + 80 + 9
     (True, True)
     """
-    L, d = _positive_int("L", L), _positive_int("d", d)
+    L, d = positive_int("L", L), positive_int("d", d)
     d_in, d_out, mlp_ratio = (
-        _positive_int("d_in", d_in),
-        _positive_int("d_out", d_out),
-        _positive_int("mlp_ratio", mlp_ratio),
+        positive_int("d_in", d_in),
+        positive_int("d_out", d_out),
+        positive_int("mlp_ratio", mlp_ratio),
     )
-    if isinstance(n_ctx, bool) or not isinstance(n_ctx, int) or n_ctx < 0:
-        raise ParameterError(f"n_ctx must be an integer >= 0, got {n_ctx!r}")
+    n_ctx = nonnegative_int("n_ctx", n_ctx)
     attention = 4 * d * d + 4 * d
     mlp = 2 * mlp_ratio * d * d + mlp_ratio * d + d
     norms = 4 * d
@@ -120,7 +117,7 @@ def transformer_param_count(
         embedding=embedding,
         readout=readout,
         total=total,
-        blocks_leading=12 * L * d * d,
+        blocks_leading=talloc.leading_parameter_count(L, d),
         convention=(
             f"pre-LN GPT block: attention 4d^2+4d, MLP (ratio {mlp_ratio}) {2 * mlp_ratio}d^2+{mlp_ratio + 1}d, "
             f"2 LayerNorms 4d; final LayerNorm 2d; input projection d_in*d+d; positions n_ctx*d; readout d*d_out+d_out"
@@ -128,13 +125,13 @@ def transformer_param_count(
     )
 
 
-def exponent_value(h: object) -> tuple[sp.Rational, Any]:
+def exponent_value(h: object) -> tuple[sp.Rational, Mp]:
     """``(exact, mpf)`` of :math:`\\alpha(h) = 1/(2(h+1))`.
 
     >>> exponent_value("1/2")[0]
     1/3
     """
-    exact = mg.exponent(exact_number("h", h))
+    exact = mg.exponent(exact_number("h", h, high=MAX_DEPTH))
     return exact, mpmath.mpf(exact.p) / exact.q
 
 
@@ -145,7 +142,7 @@ class CriticalScale:
     k: sp.Rational
     h: sp.Rational
     exact: sp.Expr
-    value: Any
+    value: Mp
     exponent: sp.Rational  # 1/alpha = 2(h+1)
     halving_factor: sp.Expr
 
@@ -161,8 +158,8 @@ def critical_scale_value(k: object, h: object, *, dps: int = 30) -> CriticalScal
     >>> c.exact, mpmath.nstr(c.value, 3), c.halving_factor
     (4096000000, '4.1e+9', 64)
     """
-    kv = exact_number("k", k, low=0, low_open=True)
-    hv = exact_number("h", h)
+    kv = sp.Integer(integer("k", k, high=MAX_DEMONSTRATIONS, from_text=isinstance(k, str)))
+    hv = exact_number("h", h, high=MAX_DEPTH)
     exact = mg.critical_scale(kv, hv)
     with mpmath.workdps(dps):
         value = mpmath.mpf(sp.N(exact, dps + 5)) if exact != 0 else mpmath.mpf(0)
@@ -178,19 +175,40 @@ def critical_scale_table(
     return [{"k": k, "h": h, "N_c": int(critical_scale_value(k, h).exact)} for h in hs for k in ks]
 
 
-def eta_eff_value(L: object, d: object) -> Any:
-    """:math:`1/\\sqrt{Ld}` (mpf)."""
+@cache
+def _mpmath_functions() -> Compiled:
+    """The theory's scalings and the steps model compiled for mpmath, once."""
+    model = mg.steps_model()
+    steps_args = (mg.u, mg.N, mg.b, mg.kappa, mg.B)
+    table: Table = {
+        "eta_eff": ((mg.L, mg.d), mg.eta_eff()),
+        "rademacher": ((mg.L, mg.d, mg.D), mg.rademacher()),
+        **{name: (steps_args, expr) for name, expr in model.items()},
+    }
+    return compile_table(table, "mp")
+
+
+def _mpf(value: sp.Rational) -> Mp:
+    return mpmath.mpf(value.p) / value.q
+
+
+def eta_eff_value(L: object, d: object) -> Mp:
+    """:math:`1/\\sqrt{Ld}` (mpf): :func:`iclverify.theory.mehta_gupta2025.formulas.eta_eff`.
+
+    >>> mpmath.nstr(eta_eff_value(4, 9), 10)
+    '0.1666666667'
+    """
     Lv, dv = exact_number("L", L, low_open=True), exact_number("d", d, low_open=True)
-    return 1 / mpmath.sqrt(mpmath.mpf(Lv.p) / Lv.q * mpmath.mpf(dv.p) / dv.q)
+    return _mpmath_functions()["eta_eff"](_mpf(Lv), _mpf(dv))
 
 
-def rademacher_value(L: object, d: object, D: object) -> Any:
-    """:math:`\\sqrt{Ld\\log(Ld)/D}` (mpf), the stated term at unit constant."""
-    N = mpmath.mpf(exact_number("L", L, low_open=True)) * mpmath.mpf(exact_number("d", d, low_open=True))
-    Dv = mpmath.mpf(exact_number("D", D, low_open=True))
-    if N <= 1:
+def rademacher_value(L: object, d: object, D: object) -> Mp:
+    """:math:`\\sqrt{Ld\\log(Ld)/D}` (mpf), the stated term at unit constant (needs :math:`Ld > 1`)."""
+    Lv, dv = exact_number("L", L, low_open=True), exact_number("d", d, low_open=True)
+    Dv = exact_number("D", D, low_open=True)
+    if Lv * dv <= 1:
         raise ParameterError("L d must exceed 1 for log(L d) > 0")
-    return mpmath.sqrt(N * mpmath.log(N) / Dv)
+    return _mpmath_functions()["rademacher"](_mpf(Lv), _mpf(dv), _mpf(Dv))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -204,10 +222,10 @@ class AllocationValue:
     ratio: sp.Rational  # A/B
     exponent_L: sp.Rational
     exponent_d: sp.Rational
-    L_star: Any
-    d_star: Any
-    N: Any  # L* d*
-    P_leading: Any  # 12 L* d*^2
+    L_star: Mp
+    d_star: Mp
+    N: Mp  # L* d*
+    P_leading: Mp  # 12 L* d*^2
     stated_pair: bool  # (2/3, 1/3) in the budget variable
 
 
@@ -224,8 +242,7 @@ def allocation_value(
     Nv = exact_number("N", N, low_open=True)
     av, bv = exact_number("a", a, low_open=True), exact_number("b", b, low_open=True)
     rv = exact_number("ratio", ratio, low_open=True)
-    if budget not in talloc.BUDGETS:
-        raise ParameterError(f"budget must be one of {', '.join(talloc.BUDGETS)}, got {budget!r}")
+    one_of("budget", budget, talloc.BUDGETS)
     base = talloc.additive_allocation() if budget == "ld" else talloc.parameter_budget_allocation()
     L_fn, d_fn = _allocation_functions(budget)
     exact = {talloc.a: av, talloc.b: bv}
@@ -244,17 +261,18 @@ def allocation_value(
             L_star=Ls,
             d_star=ds,
             N=Ls * ds,
-            P_leading=12 * Ls * ds**2,
+            P_leading=talloc.leading_parameter_count(Ls, ds),
             stated_pair=(e_L, e_d) == (talloc.STATED_L, talloc.STATED_D),
         )
 
 
 @cache
-def _allocation_functions(budget: str) -> tuple[Any, Any]:
-    """The theory's L*, d* lambdified for mpmath (numbers never pass through SymPy's exact powers)."""
+def _allocation_functions(budget: str) -> tuple[Callable[..., Mp], Callable[..., Mp]]:
+    """The theory's L*, d* compiled for mpmath (numbers never pass through SymPy's exact powers)."""
     base = talloc.additive_allocation() if budget == "ld" else talloc.parameter_budget_allocation()
-    args = [talloc.a, talloc.b, talloc.A, talloc.B, base.variable]
-    return sp.lambdify(args, base.L_star, "mpmath"), sp.lambdify(args, base.d_star, "mpmath")
+    args = (talloc.a, talloc.b, talloc.A, talloc.B, base.variable)
+    f = compile_table({"L_star": (args, base.L_star), "d_star": (args, base.d_star)}, "mp")
+    return f["L_star"], f["d_star"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -263,11 +281,11 @@ class StepsOptimum:
     :math:`\eta_{\rm eff}`" model): :math:`u = \kappa L^*/\sqrt N`, :math:`L^*`, the local log-log slope
     :math:`s = 1/2 + b/(2(u+b-1))`, and whether it beats the :math:`L \to 0` end (:math:`E \to 1`)."""
 
-    N: Any
-    u: Any
-    L_star: Any
-    slope: Any
-    error: Any
+    N: Mp
+    u: Mp
+    L_star: Mp
+    slope: Mp
+    error: Mp
     beats_boundary: bool
 
 
@@ -291,10 +309,10 @@ def steps_model_optimum(
         bv = mpmath.mpf(exact_number("b", b, low_open=True))
         kv = mpmath.mpf(exact_number("kappa", kappa, low_open=True))
         Bv = mpmath.mpf(exact_number("B", B, low_open=True))
-        const = bv / 2 * mpmath.log(Nv) + mpmath.log(kv**bv / (bv * Bv))
+        f = _mpmath_functions()
 
-        def G(u: Any) -> Any:
-            return (bv - 1) * mpmath.log(u) + u - const
+        def G(u: Mp) -> Mp:
+            return f["stationarity"](u, Nv, bv, kv, Bv)
 
         u0 = max(mpmath.mpf(0), 1 - bv)
         lo = u0 + mpmath.mpf(10) ** (-dps // 2) * max(1, u0) if u0 > 0 else mpmath.mpf(10) ** (-dps)
@@ -304,9 +322,8 @@ def steps_model_optimum(
         while G(hi) <= 0:
             hi *= 2
         u = mpmath.findroot(G, (lo, hi), solver="anderson")
-        L_star = u * mpmath.sqrt(Nv) / kv
-        err = mpmath.exp(-u) + Bv * (L_star / Nv) ** bv
-        slope = mpmath.mpf(1) / 2 + bv / (2 * (u + bv - 1))
+        args = (u, Nv, bv, kv, Bv)
+        L_star, err, slope = f["L_star"](*args), f["error"](*args), f["slope"](*args)
         return StepsOptimum(N=Nv, u=u, L_star=L_star, slope=slope, error=err, beats_boundary=bool(err < 1))
 
 
@@ -339,7 +356,7 @@ def configurations() -> list[dict[str, Any]]:
                 "N": N,
                 "L_star": float(pred.L_star),
                 "d_star": float(pred.d_star),
-                "params_12Ld2_at_optimum": 12 * L_int * d_int**2,
+                "params_12Ld2_at_optimum": talloc.leading_parameter_count(L_int, d_int),
                 "eta_eff": float(eta_eff_value(N, 1)),
                 "N_log_N": float(N * math.log(N)),
             }

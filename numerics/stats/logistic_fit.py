@@ -25,8 +25,10 @@ import math
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import least_squares
 
+from iclverify.numerics.stats.intervals import check_bootstrap, percentile_interval
 from iclverify.numerics.stats.power_law_fit import resample_counts
 from iclverify.runtime.errors import ParameterError
 
@@ -37,7 +39,7 @@ WIDTH_BOUNDS = (0.005, 5.0)
 AMPLITUDE_BOUNDS = (0.02, 1.5)
 
 
-def logistic(x: Any, amplitude: float, centre: float, width: float) -> np.ndarray:
+def logistic(x: ArrayLike, amplitude: float, centre: float, width: float) -> np.ndarray:
     """:math:`a/(1 + e^{-(x-c)/w})`, computed without overflow."""
     z = (np.asarray(x, dtype=float) - centre) / width
     return amplitude * 0.5 * (1 + np.tanh(z / 2))
@@ -112,7 +114,13 @@ def _solve(
 
 
 def fit_transition(
-    N: Any, score: Any, *, strata: Any = None, n_boot: int = 1000, confidence: float = 0.95, seed: int = 0
+    N: ArrayLike,
+    score: ArrayLike,
+    *,
+    strata: ArrayLike | None = None,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
 ) -> TransitionFit:
     """Fit the logistic to points ``(N_i, score_i)`` (several seeds per N); ``strata`` (default: N) are
     what the bootstrap resamples within."""
@@ -120,8 +128,7 @@ def fit_transition(
     s = np.asarray(score, dtype=float)
     if N.ndim != 1 or N.shape != s.shape or np.any(~np.isfinite(N)) or np.any(N <= 0) or np.any(~np.isfinite(s)):
         raise ParameterError("N must be positive and score finite, 1-d arrays of equal length")
-    if n_boot < 20 or not 0 < confidence < 1:
-        raise ParameterError("need n_boot >= 20 and 0 < confidence < 1")
+    n_boot, confidence = check_bootstrap(n_boot, confidence)
     x = np.log10(N)
     xs = np.unique(x)
     if len(xs) < 4:
@@ -157,15 +164,15 @@ def fit_transition(
             boot[b] = bt
     ok = np.all(np.isfinite(boot), axis=1)
     good = boot[ok]
-    q = [(1 - confidence) / 2, (1 + confidence) / 2]
     intervals = {
-        name: tuple(map(float, np.quantile(good[:, j], q))) for j, name in enumerate(("amplitude", "centre", "width"))
+        name: percentile_interval(good[:, j], confidence) for j, name in enumerate(("amplitude", "centre", "width"))
     }
     a, c, w = map(float, theta)
     warnings = list(warnings)
     if not lo_x <= c <= hi_x:
         warnings.append(
-            f"the centre 10^{c:.2f} lies outside the swept N (10^{lo_x:.2f} .. 10^{hi_x:.2f}): the transition is not located"
+            f"the centre 10^{c:.2f} lies outside the swept N (10^{lo_x:.2f} .. 10^{hi_x:.2f}): the transition "
+            f"is not located"
         )
     if w >= WIDTH_BOUNDS[1] * (1 - 1e-6) or w <= WIDTH_BOUNDS[0] * (1 + 1e-6):
         warnings.append("the width sits at its bound: the data do not fix how sharp the transition is")

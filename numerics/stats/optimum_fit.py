@@ -27,7 +27,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from iclverify.numerics.stats.intervals import check_bootstrap, percentile_interval
 from iclverify.runtime.errors import ParameterError
 
 __all__ = ["OptimumFit", "ScalingFit", "locate_optimum", "optimum_scaling", "parabola_vertex"]
@@ -56,7 +58,7 @@ def parabola_vertex(x: np.ndarray, y: np.ndarray) -> tuple[float, bool]:
     return float(min(max(vertex, x0), x2)), False
 
 
-def _check_grid(L: Any, errors: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+def _check_grid(L: ArrayLike, errors: Sequence[ArrayLike]) -> tuple[np.ndarray, list[np.ndarray]]:
     L = np.asarray(L, dtype=float)
     if L.ndim != 1 or len(L) < 3 or np.any(L <= 0) or np.any(np.diff(L) <= 0):
         raise ParameterError("need at least three increasing, positive grid values")
@@ -70,7 +72,8 @@ def _check_grid(L: Any, errors: Any) -> tuple[np.ndarray, list[np.ndarray]]:
 
 
 def _vertex_of(logL: np.ndarray, rows: list[np.ndarray], picks: list[np.ndarray] | None) -> tuple[float, bool]:
-    means = np.array([np.log(r if p is None else r[p]).mean() for r, p in zip(rows, picks or [None] * len(rows))])
+    chosen = rows if picks is None else [r[p] for r, p in zip(rows, picks)]
+    means = np.array([np.log(r).mean() for r in chosen])
     return parabola_vertex(logL, means)
 
 
@@ -102,10 +105,11 @@ def _draws(rows: list[np.ndarray], n_boot: int, rng: np.random.Generator) -> lis
     return [[p[b] for p in per_shape] for b in range(n_boot)]
 
 
-def locate_optimum(L: Any, errors: Any, *, n_boot: int = 2000, confidence: float = 0.95, seed: int = 0) -> OptimumFit:
+def locate_optimum(
+    L: ArrayLike, errors: Sequence[ArrayLike], *, n_boot: int = 2000, confidence: float = 0.95, seed: int = 0
+) -> OptimumFit:
     """The best depth on the grid ``L`` from ``errors`` (one row of per-seed errors per grid value)."""
-    if n_boot < 20 or not 0 < confidence < 1:
-        raise ParameterError("need n_boot >= 20 and 0 < confidence < 1")
+    n_boot, confidence = check_bootstrap(n_boot, confidence)
     L, rows = _check_grid(L, errors)
     logL = np.log(L)
     v, edge = _vertex_of(logL, rows, None)
@@ -114,7 +118,7 @@ def locate_optimum(L: Any, errors: Any, *, n_boot: int = 2000, confidence: float
     for b, picks in enumerate(_draws(rows, n_boot, np.random.default_rng(seed))):
         boot[b], e = _vertex_of(logL, rows, picks)
         edges += e
-    lo, hi = np.quantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2])
+    lo, hi = percentile_interval(boot, confidence)
     means = tuple(float(np.log(r).mean()) for r in rows)
     return OptimumFit(
         L_star=math.exp(v),
@@ -161,8 +165,8 @@ def _slope(logN: np.ndarray, logL: np.ndarray) -> float:
 
 def optimum_scaling(
     budgets: Sequence[float],
-    grids: Sequence[Any],
-    errors: Sequence[Any],
+    grids: Sequence[ArrayLike],
+    errors: Sequence[Sequence[ArrayLike]],
     *,
     n_boot: int = 2000,
     confidence: float = 0.95,
@@ -178,23 +182,23 @@ def optimum_scaling(
     >>> round(optimum_scaling(N, grids, errs, n_boot=40).slope, 12)
     0.5
     """
-    budgets = np.asarray(budgets, dtype=float)
-    if len(budgets) < 2 or len(grids) != len(budgets) or len(errors) != len(budgets) or np.any(budgets <= 0):
+    n_budget = np.asarray(budgets, dtype=float)
+    if len(n_budget) < 2 or len(grids) != len(n_budget) or len(errors) != len(n_budget) or np.any(n_budget <= 0):
         raise ParameterError("need at least two positive budgets, each with a grid and its errors")
-    if len(np.unique(budgets)) != len(budgets):
+    if len(np.unique(n_budget)) != len(n_budget):
         raise ParameterError("budgets must be distinct")
     optima = tuple(
         locate_optimum(g, e, n_boot=n_boot, confidence=confidence, seed=seed + j)
         for j, (g, e) in enumerate(zip(grids, errors))
     )
-    logN = np.log(budgets)
+    logN = np.log(n_budget)
     slope = _slope(logN, np.log([o.L_star for o in optima]))
     boot = np.array([_slope(logN, np.array([o.boot[b] for o in optima])) for b in range(n_boot)])
-    lo, hi = np.quantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2])
+    lo, hi = percentile_interval(boot, confidence)
     return ScalingFit(
         slope=slope,
         ci=(float(lo), float(hi)),
-        budgets=tuple(map(float, budgets)),
+        budgets=tuple(map(float, n_budget)),
         optima=optima,
         confidence=confidence,
         n_boot=n_boot,

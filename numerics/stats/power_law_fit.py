@@ -40,13 +40,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import least_squares
 
+from iclverify.numerics.stats.intervals import check_bootstrap, percentile_interval
 from iclverify.runtime.errors import ParameterError
+from iclverify.runtime.validation import one_of, real_array
 
 __all__ = ["FitResult", "FloorPowerLawFit", "LogLogFit", "fit_loglog", "fit_power_law_floor", "resample_counts"]
 
 Space = Literal["log", "linear"]
+SPACES: tuple[Space, ...] = ("log", "linear")
+Interval = Literal["studentized", "percentile"]
+INTERVALS: tuple[Interval, ...] = ("studentized", "percentile")
 MIN_UNITS = 5
 
 
@@ -90,7 +96,7 @@ class FitResult:
         """Root mean square of the residuals."""
         return float(np.sqrt(np.mean(np.square(self.residuals))))
 
-    def predict(self, x: Any) -> np.ndarray:
+    def predict(self, x: ArrayLike) -> np.ndarray:
         """The fitted curve at ``x`` (shape ``(n,)`` or ``(n, k)`` as in the fit)."""
         x = np.asarray(x, dtype=float)
         p = self.params
@@ -115,7 +121,7 @@ class FitResult:
 # resampling
 
 
-def _labels(values: Any, n: int, what: str) -> np.ndarray | None:
+def _labels(values: ArrayLike | None, n: int, what: str) -> np.ndarray | None:
     if values is None:
         return None
     arr = np.asarray(values)
@@ -129,8 +135,8 @@ def resample_counts(
     n_boot: int,
     rng: np.random.Generator,
     *,
-    groups: Any = None,
-    strata: Any = None,
+    groups: ArrayLike | None = None,
+    strata: ArrayLike | None = None,
 ) -> tuple[np.ndarray, str, int, list[str]]:
     """How often each point appears in each bootstrap resample: an ``(n_boot, n)`` integer array.
 
@@ -171,26 +177,9 @@ def resample_counts(
     return unit_counts[:, unit_of_point], how, n_units, sorted(set(warnings))
 
 
-def _percentile(samples: np.ndarray, confidence: float) -> tuple[float, float]:
-    lo, hi = np.quantile(samples, [(1 - confidence) / 2, (1 + confidence) / 2])
-    return float(lo), float(hi)
-
-
-def _check_common(n_boot: int, confidence: float) -> None:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 20:
-        raise ParameterError(f"n_boot must be an integer >= 20, got {n_boot!r}")
-    if not 0 < confidence < 1:
-        raise ParameterError(f"confidence must lie in (0, 1), got {confidence!r}")
-
-
-def _positive_array(name: str, values: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be numbers") from None
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ParameterError(f"{name} must be finite and > 0 for a power-law fit")
-    return arr
+def _positive_array(name: str, values: ArrayLike) -> np.ndarray:
+    """A power law is fitted in log space: every value must be a finite number > 0."""
+    return real_array(name, values, low=0, low_open=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -215,14 +204,15 @@ class LogLogFit:
     confidence: float = 0.95
     seed: int = 0
     names: Sequence[str] | None = None
-    interval: Literal["studentized", "percentile"] = "studentized"
+    interval: Interval = "studentized"
     result_: FitResult | None = dataclasses.field(default=None, init=False, repr=False)
 
-    def fit(self, x: Any, y: Any, *, groups: Any = None, strata: Any = None) -> FitResult:
+    def fit(
+        self, x: ArrayLike, y: ArrayLike, *, groups: ArrayLike | None = None, strata: ArrayLike | None = None
+    ) -> FitResult:
         """Fit; ``groups``/``strata`` (one label per point) choose what the bootstrap resamples."""
-        _check_common(self.n_boot, self.confidence)
-        if self.interval not in ("studentized", "percentile"):
-            raise ParameterError(f"interval must be 'studentized' or 'percentile', got {self.interval!r}")
+        check_bootstrap(self.n_boot, self.confidence)
+        one_of("interval", self.interval, INTERVALS)
         y = _positive_array("y", y)
         x = _positive_array("x", x)
         if x.ndim == 1:
@@ -263,7 +253,7 @@ class LogLogFit:
         intervals = {}
         for j, name in enumerate(names):
             samples = np.exp(good[:, 0]) if j == 0 else good[:, j]
-            intervals[name] = _percentile(samples, self.confidence)
+            intervals[name] = percentile_interval(samples, self.confidence)
         dof = n - (k + 1)
         if self.interval == "studentized" and dof > 0:
             # bootstrap-t: each resample's slope standardised by its own OLS standard error
@@ -275,7 +265,7 @@ class LogLogFit:
             for j, name in enumerate(exps, start=1):
                 valid = se_b[:, j] > 0
                 if se[j] > 0 and valid.mean() >= 0.9:
-                    t_lo, t_hi = _percentile((good[valid, j] - beta[j]) / se_b[valid, j], self.confidence)
+                    t_lo, t_hi = percentile_interval((good[valid, j] - beta[j]) / se_b[valid, j], self.confidence)
                     intervals[name] = (float(beta[j] - t_hi * se[j]), float(beta[j] - t_lo * se[j]))
                 else:
                     intervals[name] = (float(beta[j]), float(beta[j])) if se[j] == 0 else intervals[name]
@@ -302,7 +292,7 @@ class LogLogFit:
         )
         return self.result_
 
-    def predict(self, x: Any) -> np.ndarray:
+    def predict(self, x: ArrayLike) -> np.ndarray:
         """The fitted curve at ``x``."""
         if self.result_ is None:
             raise ParameterError("call fit() before predict()")
@@ -314,7 +304,7 @@ class LogLogFit:
 
 
 def _profile_starts(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, grid: np.ndarray, space: str, floor: bool = True
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, grid: np.ndarray, space: str, *, floor: bool = True
 ) -> np.ndarray:
     """For each p on the grid, the (f, c) of the weighted linear fit y ~ f + c x^-p (falling back to f = 0
     where that fit has f < 0 or c <= 0), and the cost in ``space``. Returns rows (cost, f, c, p)."""
@@ -352,7 +342,7 @@ class FloorPowerLawFit:
     n_grid: int = 40
     n_starts: int = 4
     fit_floor: bool = True
-    interval: Literal["studentized", "percentile"] = "studentized"
+    interval: Interval = "studentized"
     result_: FitResult | None = dataclasses.field(default=None, init=False, repr=False)
 
     def _residuals(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray, sw: np.ndarray) -> np.ndarray:
@@ -365,7 +355,7 @@ class FloorPowerLawFit:
                 return sw * (np.log(y) - np.log(model))
         return sw * (y - model)
 
-    def _jacobian(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray, sw: np.ndarray) -> np.ndarray:
+    def _jacobian(self, theta: np.ndarray, x: np.ndarray, sw: np.ndarray) -> np.ndarray:
         f, logc, p = theta
         power = np.exp(logc) * x ** (-p)
         dmodel = np.stack([np.ones_like(x), power, -power * np.log(x)], axis=1)
@@ -380,7 +370,7 @@ class FloorPowerLawFit:
         f stays 0 without a floor."""
         lo_p, hi_p = self.p_bounds
         grid = np.geomspace(lo_p, hi_p, self.n_grid)
-        prof = _profile_starts(x, y, w, grid, self.space, self.fit_floor)
+        prof = _profile_starts(x, y, w, grid, self.space, floor=self.fit_floor)
         prof = prof[np.argsort(prof[:, 0])][:n_starts]
         starts = [np.array([r[1], math.log(r[2]), r[3]]) for r in prof]
         if extra_start is not None:  # a warm start; the grid's best point only when it lies elsewhere
@@ -397,7 +387,7 @@ class FloorPowerLawFit:
             return self._residuals(full(t), x, y, sw)
 
         def jac(t: np.ndarray) -> np.ndarray:
-            return self._jacobian(full(t), x, y, sw)[:, free]
+            return self._jacobian(full(t), x, sw)[:, free]
 
         best: tuple[float, np.ndarray, float] = (np.inf, starts[0], np.nan)
         for theta0 in starts:
@@ -419,13 +409,13 @@ class FloorPowerLawFit:
             return np.nan
         return float(np.sqrt(2 * sol.cost / dof * np.linalg.inv(jtj)[-1, -1]))
 
-    def fit(self, x: Any, y: Any, *, groups: Any = None, strata: Any = None) -> FitResult:
+    def fit(
+        self, x: ArrayLike, y: ArrayLike, *, groups: ArrayLike | None = None, strata: ArrayLike | None = None
+    ) -> FitResult:
         """Fit; ``groups``/``strata`` (one label per point) choose what the bootstrap resamples."""
-        _check_common(self.n_boot, self.confidence)
-        if self.interval not in ("studentized", "percentile"):
-            raise ParameterError(f"interval must be 'studentized' or 'percentile', got {self.interval!r}")
-        if self.space not in ("log", "linear"):
-            raise ParameterError(f"space must be 'log' or 'linear', got {self.space!r}")
+        check_bootstrap(self.n_boot, self.confidence)
+        one_of("interval", self.interval, INTERVALS)
+        one_of("space", self.space, SPACES)
         lo_p, hi_p = self.p_bounds
         if not 0 < lo_p < hi_p:
             raise ParameterError(f"p_bounds must satisfy 0 < low < high, got {self.p_bounds}")
@@ -437,7 +427,8 @@ class FloorPowerLawFit:
         n_free = 3 if self.fit_floor else 2
         if n < n_free + 1 or len(np.unique(x)) < n_free:
             raise ParameterError(
-                f"a power law with{'' if self.fit_floor else 'out'} a floor needs at least {n_free} distinct x and {n_free + 1} points"
+                f"a power law with{'' if self.fit_floor else 'out'} a floor needs at least {n_free} distinct x "
+                f"and {n_free + 1} points"
             )
         ones = np.ones(n)
         cost, theta, se = self._solve(x, y, ones, None, self.n_starts)
@@ -472,15 +463,15 @@ class FloorPowerLawFit:
             warnings.append(f"{at_bound:.0%} of resampled exponents sit at a bound of p_bounds")
         params = {"floor": f, "c": math.exp(logc), "p": p}
         intervals = {
-            "floor": _percentile(good[:, 0], self.confidence),
-            "c": _percentile(np.exp(good[:, 1]), self.confidence),
-            "p": _percentile(good[:, 2], self.confidence),
+            "floor": percentile_interval(good[:, 0], self.confidence),
+            "c": percentile_interval(np.exp(good[:, 1]), self.confidence),
+            "p": percentile_interval(good[:, 2], self.confidence),
         }
         method = "percentile"
         t_ok = ok & np.isfinite(boot_se) & (boot_se > 0)
         if self.interval == "studentized" and np.isfinite(se) and se > 0 and t_ok.sum() >= 0.9 * self.n_boot:
             t = (boot[t_ok, 2] - p) / boot_se[t_ok]
-            t_lo, t_hi = _percentile(t, self.confidence)
+            t_lo, t_hi = percentile_interval(t, self.confidence)
             intervals["p"] = (max(p - t_hi * se, lo_p), min(p - t_lo * se, hi_p))
             method = "studentized"
         elif self.interval == "studentized":
@@ -507,14 +498,16 @@ class FloorPowerLawFit:
         )
         return self.result_
 
-    def predict(self, x: Any) -> np.ndarray:
+    def predict(self, x: ArrayLike) -> np.ndarray:
         """The fitted curve at ``x``."""
         if self.result_ is None:
             raise ParameterError("call fit() before predict()")
         return self.result_.predict(x)
 
 
-def fit_loglog(x: Any, y: Any, *, groups: Any = None, strata: Any = None, **options: Any) -> FitResult:
+def fit_loglog(
+    x: ArrayLike, y: ArrayLike, *, groups: ArrayLike | None = None, strata: ArrayLike | None = None, **options: Any
+) -> FitResult:
     """:class:`LogLogFit` in one call (``options``: n_boot, confidence, seed, names).
 
     >>> round(fit_loglog([1, 10, 100], [2, 20, 200], n_boot=50).estimate, 12)
@@ -523,6 +516,8 @@ def fit_loglog(x: Any, y: Any, *, groups: Any = None, strata: Any = None, **opti
     return LogLogFit(**options).fit(x, y, groups=groups, strata=strata)
 
 
-def fit_power_law_floor(x: Any, y: Any, *, groups: Any = None, strata: Any = None, **options: Any) -> FitResult:
+def fit_power_law_floor(
+    x: ArrayLike, y: ArrayLike, *, groups: ArrayLike | None = None, strata: ArrayLike | None = None, **options: Any
+) -> FitResult:
     """:class:`FloorPowerLawFit` in one call (``options``: n_boot, confidence, seed, space, p_bounds, ...)."""
     return FloorPowerLawFit(**options).fit(x, y, groups=groups, strata=strata)

@@ -127,8 +127,8 @@ class Claim:
 
     ``provenance`` is ``stated`` when the paper states the claim, ``summary`` when only a third-party summary
     of the paper reports it (which may be wrong), and ``reconstructed`` when icl-verify derived the statement
-    it checks; a reconstruction is never reported as the paper's own result. ``statement_tex`` is the claim as a LaTeX *math-mode* formula
-    (no ``$`` delimiters; ``\text{...}`` for words), displayed on its own line by the report.
+    it checks; a reconstruction is never reported as the paper's own result. ``statement_tex`` is the claim as a
+    LaTeX *math-mode* formula (no ``$`` delimiters; ``\text{...}`` for words), displayed on its own line by the report.
     ``derivation`` (optional) returns the SymPy derivation the report
     prints; ``figure`` names a figure (see ``icl-verify figure``) that illustrates it.
 
@@ -166,6 +166,6 @@ class Claim:
 
     def code_paths(self) -> dict[str, str]:
         """``{role: "module:qualname"}`` for each layer's code, the check itself under ``check``."""
-        paths = {role: qualified_name(fn) for role, fn in self.code.items()}
+        paths: dict[str, str] = {role: qualified_name(fn) for role, fn in self.code.items()}
         paths["check"] = qualified_name(self.check)
         return paths

@@ -2,6 +2,7 @@ r"""Verdict rules shared by checks, each stated before the numbers are seen.
 
 * :func:`agreement` — computed values against references: confirmed when the worst relative error is
   within ``rtol``, refuted otherwise (with the worst point in the evidence).
+* :func:`bonferroni` — the per-comparison confidence that keeps a claim's family-wise confidence.
 * :func:`interval_rule` — an estimate with a confidence interval against a prediction: refuted when the
   interval excludes the prediction, confirmed when it contains it and is narrower than ``max_width``,
   inconclusive otherwise.
@@ -23,7 +24,7 @@ import mpmath
 
 from iclverify.proofs.framework.claims import Verdict
 
-__all__ = ["agreement", "interval_rule", "jsonable", "relative_error"]
+__all__ = ["agreement", "bonferroni", "interval_rule", "jsonable", "relative_error"]
 
 
 def jsonable(value: Any) -> Any:
@@ -37,6 +38,15 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item):  # numpy scalars
         return value.item()
     return value
+
+
+def bonferroni(confidence: float, m: int) -> float:
+    """Per-comparison confidence for ``m`` comparisons at family-wise ``confidence``.
+
+    >>> bonferroni(0.95, 5)
+    0.99
+    """
+    return 1 - (1 - confidence) / max(1, m)
 
 
 def relative_error(computed: Any, reference: Any) -> Any:

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from iclverify.proofs.framework.claims import CheckContext, Claim, Verdict
-from iclverify.runtime.errors import UserError
+from iclverify.runtime.device import missing_dependency
+from iclverify.runtime.errors import MissingDependencyError, UserError
 
 __all__ = ["Outcome", "run_claims"]
 
@@ -72,11 +73,13 @@ def run_claims(
             verdict = claim.check(ctx)
             if not isinstance(verdict, Verdict):
                 raise TypeError(f"check of {claim.id} returned {type(verdict).__name__}, not a Verdict")
-        except KeyboardInterrupt:
-            raise
+        except (KeyboardInterrupt, MissingDependencyError):
+            raise  # a trained claim without torch: the command stops with the one clear line (exit 2)
         except UserError as exc:
             error = str(exc)
         except Exception as exc:  # a bug in a check must not hide the other verdicts
+            if (missing := missing_dependency(exc)) is not None:
+                raise missing from None
             error = f"{type(exc).__name__}: {exc} [{traceback.extract_tb(exc.__traceback__)[-1].name}]"
         outcome = Outcome(
             claim=claim,

@@ -1,14 +1,19 @@
 r"""Mehta & Gupta (2025) claims decided with trained models: η_eff, the size exponent, depth versus width, emergence.
 
 Every rule below is fixed before any number is seen; the numbers go in the evidence. Models are trained
-as ensembles (:mod:`iclverify.empirics.training.ensemble`: the seeds of one shape in one batched pass) on fresh
-tasks every step (online: data never binds), cached by configuration and resumed after an interruption.
+as ensembles (:mod:`iclverify.empirics.training.ensemble`: the seeds of one shape in one batched pass of the
+engine; the shapes of a sweep submitted together to the runtime's executor) on fresh tasks every step
+(online: data never binds), cached by configuration and resumed after an interruption. Training runs a
+fixed budget with the learning rate annealed to 0 (warm-up, cosine): on fresh noisy minibatches a windowed
+convergence rule decides on noise, while the annealed schedule ends every run at rest. The quick level is
+the full protocol (steps, learning rates, 5 seeds) on a smaller grid of sizes, so the two levels measure
+the same thing.
 Sizes are CPU sizes: the summary's own scales (N = L·d up to 10⁷; d up to 5×10⁵; 12·L·d² up to 1.2×10¹³)
 are out of reach, and every verdict says at which scale it was obtained.
 
 **Bootstrap units.** A trained model is the unit; intervals come from bootstraps over seeds. With fewer
 than ``MIN_SEEDS`` = 5 seeds per point an interval is optimistic, so such a run can only be *inconclusive*
-(the quick level uses 3 seeds: it exercises every path; the full level decides).
+(both levels use 5).
 
 Rules (each a refutation when the interval excludes the prediction, a confirmation when it contains it
 and is narrower than the stated width, inconclusive otherwise):
@@ -33,9 +38,11 @@ and is narrower than the stated width, inconclusive otherwise):
   percentile bootstrap over seeds. Predicted 2/3; width 0.4; an optimum on the edge of a budget's grid
   (a bound, not a location) makes the verdict inconclusive. The same is reported at fixed 12·L·D².
 * **Tab3.depth-beats-width** — the scaled Table 3 pair (depth ratio 16, width ratio 1/16, equal N:
-  :func:`iclverify.empirics.experiments.shape_grids.tab3_shapes`) at the largest budget of the allocation sweep;
-  ratio R = MSE(wide)/MSE(deep) of the seed means, percentile bootstrap over seeds. Predicted R = 4;
-  confirmed if the interval contains 4 and spans less than a factor 2.5.
+  :func:`iclverify.empirics.experiments.shape_grids.tab3_shapes`): deep (16, D₀) against wide (1, 16 D₀) at
+  N = 16 D₀ = 64, 128 (quick; 256 too at the full level); ratio R = MSE(wide)/MSE(deep) of the seed means,
+  percentile bootstrap over seeds. Predicted R = 4 at N = 2×10⁶: judged only where R has stopped moving
+  with N (the smallest and largest budgets' intervals overlap), then confirmed if the largest budget's
+  interval contains 4 and spans less than a factor 2.5, refuted if it excludes 4 (:func:`tab3_status`).
 * **P3.sigmoid** — depth-h trees (:mod:`iclverify.empirics.experiments.transition`) at several context lengths k;
   logistic fits in log N to the normalised MSE (continuous) and success rate (thresholded) scores. The
   prefactor of N_c = Θ((kh)^{2(h+1)}) cancels in its dependence on k: the slope of log N_c on log k at
@@ -51,13 +58,15 @@ and is narrower than the stated width, inconclusive otherwise):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from iclverify.proofs.framework.claims import CheckContext, Claim, Verdict
 from iclverify.proofs.framework.evidence import interval_rule, jsonable
+from iclverify.proofs.framework.lazy import LazyCallable
+from iclverify.theory.mehta_gupta2025 import allocation, formulas
 
 __all__ = [
     "CLAIMS",
@@ -68,7 +77,9 @@ __all__ = [
     "eta_experiment",
     "size_experiment",
     "tab3_experiment",
+    "tab3_status",
     "transition_experiment",
+    "transition_status",
 ]
 
 PAPER = "mehta-gupta"
@@ -84,19 +95,22 @@ P3_MAX_WIDTH, SHARP_DECADES, MIN_HEIGHT = 2.0, 1.0, 0.5
 N_BOOT = {"quick": 200, "full": 2000}
 
 
-def _protocol(**kw: Any):
+def _protocol(**kw: Any) -> Any:
     from iclverify.empirics.experiments.mg_protocol import MGProtocol
 
     return MGProtocol(**kw)
 
 
 SETUPS: dict[str, dict[str, Any]] = {
-    "quick": {
-        "eta": dict(cells=[(L, d) for L in (1, 2, 4) for d in (4, 8)], seeds=3, steps=200, lr=0.01, test_contexts=400),
-        "gpt": dict(steps=200, lr=0.01, test_contexts=500),
-        "size": dict(depths={"linear": (1, 2, 3, 4), "sparse-linear": (1, 2, 4)}, ratio=4, s=1, seeds=3),
-        "allocation": dict(budgets={16: (1, 2, 4), 64: (1, 4, 16)}, fixed_params=(16,), seeds=3),
-        "transition": dict(steps=200, lr=0.01, h=1, ks=(2, 8), L=2, widths=(2, 3, 4, 8, 16), seeds=3),
+    "quick": {  # the full protocol (steps, learning rates, seeds) on a smaller grid of sizes
+        "eta": dict(
+            cells=[(L, d) for L in (1, 2, 4) for d in (4, 8)], seeds=5, steps=2000, lr=0.01, test_contexts=1000
+        ),
+        "gpt": dict(steps=1500, lr=3e-3, test_contexts=1000),
+        "size": dict(depths={"linear": (1, 2, 3, 4), "sparse-linear": (1, 2, 4)}, ratio=4, s=1, seeds=5),
+        "allocation": dict(budgets={16: (1, 2, 4), 64: (1, 4, 16)}, fixed_params=(16,), seeds=5),
+        "tab3": dict(D0s=(4, 8)),  # deep (16, D0) vs wide (1, 16 D0) at N = 64, 128
+        "transition": dict(steps=1000, lr=3e-3, h=1, ks=(2, 8), L=2, widths=(2, 3, 4, 8, 16), seeds=5),
     },
     "full": {
         "eta": dict(
@@ -121,6 +135,7 @@ SETUPS: dict[str, dict[str, Any]] = {
             fixed_params=(32, 64),
             seeds=5,
         ),
+        "tab3": dict(D0s=(4, 8, 16)),  # N = 64, 128, 256 (all in the allocation grid: no extra training)
         "transition": dict(steps=1000, lr=3e-3, h=1, ks=(2, 4, 8), L=2, widths=(2, 3, 4, 6, 8, 12, 16, 32), seeds=5),
     },
 }
@@ -137,7 +152,8 @@ def _scale_note(**sizes: Any) -> str:
 def combine(verdicts: Sequence[Verdict]) -> str:
     """``refuted`` if any verdict is, ``confirmed`` if all are, ``inconclusive`` otherwise.
 
-    >>> combine([Verdict.confirmed("a"), Verdict.inconclusive("b")]), combine([Verdict.confirmed("a"), Verdict.refuted("b")])
+    >>> yes, no, unsure = Verdict.confirmed("a"), Verdict.refuted("b"), Verdict.inconclusive("c")
+    >>> combine([yes, unsure]), combine([yes, no])
     ('inconclusive', 'refuted')
     """
     statuses = {v.status for v in verdicts}
@@ -246,8 +262,9 @@ def check_eta(ctx: CheckContext) -> Verdict:
     ds = sorted({d + 1 for _, d in setup["cells"]})
     scale = _scale_note(L=f"{Ls[0]}..{Ls[-1]}", width=f"{ds[0]}..{ds[-1]}", seeds=setup["seeds"], steps=setup["steps"])
     reason = (
-        f"trained per-layer step ∝ L^{pl:.2f} [{lL:.2f}, {hL:.2f}] d^{pd:.2f} [{ld:.2f}, {hd:.2f}] ({ETA_CONFIDENCE:.1%} each) vs predicted "
-        f"−½, −½; the parametrisation alone gives L^{ex['parametrisation'].params['p_L']:.2f} d^{ex['parametrisation'].params['p_d']:.2f} "
+        f"trained per-layer step ∝ L^{pl:.2f} [{lL:.2f}, {hL:.2f}] d^{pd:.2f} [{ld:.2f}, {hd:.2f}] "
+        f"({ETA_CONFIDENCE:.1%} each) vs predicted −½, −½; the parametrisation alone gives "
+        f"L^{ex['parametrisation'].params['p_L']:.2f} d^{ex['parametrisation'].params['p_d']:.2f} "
         f"— {scale}"
     )
     rows = [
@@ -291,7 +308,7 @@ def check_eta(ctx: CheckContext) -> Verdict:
 # MG-T1b: size exponent
 
 
-def _gpt_protocol(ctx: CheckContext):
+def _gpt_protocol(ctx: CheckContext) -> Any:
     return _protocol(**SETUPS[ctx.level]["gpt"])
 
 
@@ -354,13 +371,19 @@ def check_size_exponent(ctx: CheckContext) -> Verdict:
         Ns = sorted({r["N"] for r in rows})
         Ps = sorted({r["params"] for r in rows})
         per_task[task] = {
-            "exponent": fit.estimate, "interval": list(fit.ci), "status": v.status, "floor": fit.params["floor"], "fit": fit.to_json(),
+            "exponent": fit.estimate,
+            "interval": list(fit.ci),
+            "status": v.status,
+            "floor": fit.params["floor"],
+            "fit": fit.to_json(),
             "exponent_in_true_parameters": {"estimate": t["fit_params"].estimate, "interval": list(t["fit_params"].ci)},
-            "N_range": [Ns[0], Ns[-1]], "N_decades": math.log10(Ns[-1] / Ns[0]), "params_range": [Ps[0], Ps[-1]],
+            "N_range": [Ns[0], Ns[-1]],
+            "N_decades": math.log10(Ns[-1] / Ns[0]),
+            "params_range": [Ps[0], Ps[-1]],
             "params_decades": math.log10(Ps[-1] / Ps[0]),
             "baselines": {k: float(np.mean([r["baselines"][k] for r in rows])) for k in rows[0]["baselines"]},
             "points": [{k: r[k] for k in ("L", "D", "N", "params", "seed", "test_mse")} for r in rows],
-        }  # fmt: skip
+        }
     status = combine(verdicts)
     desc = "; ".join(
         f"{task} {p['exponent']:.2f} [{p['interval'][0]:.2f}, {p['interval'][1]:.2f}] (floor {p['floor']:.3f}, ridge "
@@ -419,7 +442,7 @@ def allocation_experiment(ctx: CheckContext) -> dict[str, Any]:
         rows_ld[N] = rows
     n_boot = N_BOOT[ctx.level]
     scaling = optimum_scaling(budgets, grids, errs, n_boot=n_boot, seed=ctx.seed)
-    fixed = {}
+    fixed: dict[int, dict[str, Any]] = {}
     for width in setup["fixed_params"]:
         shapes = fixed_parameters(width, count=3)
         rows, e = errors(shapes)
@@ -539,15 +562,12 @@ def check_allocation(ctx: CheckContext) -> Verdict:
     )
 
 
-def tab3_experiment(ctx: CheckContext) -> dict[str, Any]:
-    """The scaled Table 3 pair at the largest budget of the allocation sweep, and the ratio's bootstrap."""
+def _tab3_pair(ctx: CheckContext, D0: int, seeds: Sequence[int]) -> dict[str, Any]:
+    """The scaled Table 3 pair deep (16, D0) / wide (1, 16 D0) and the bootstrap of its ratio."""
     from iclverify.empirics.experiments.mg_protocol import shape_rows
     from iclverify.empirics.experiments.shape_grids import TAB3_RATIO, tab3_shapes
 
-    budget = max(SETUPS[ctx.level]["allocation"]["budgets"])
-    D0 = budget // TAB3_RATIO  # L0 = 1: deep (16, D0), wide (1, 16 D0), both with L·D = budget
     shapes = tab3_shapes(1, D0)
-    seeds = _seeds(ctx, SETUPS[ctx.level]["allocation"]["seeds"])
     rows = shape_rows(
         _gpt_protocol(ctx),
         [shapes["deep"], shapes["wide"]],
@@ -559,41 +579,71 @@ def tab3_experiment(ctx: CheckContext) -> dict[str, Any]:
     deep = np.array([r["test_mse"] for r in rows if (r["L"], r["D"]) == shapes["deep"]])
     wide = np.array([r["test_mse"] for r in rows if (r["L"], r["D"]) == shapes["wide"]])
     g = np.random.default_rng(ctx.seed)
-    n_boot = N_BOOT[ctx.level]
     boot = np.array(
         [
             wide[g.integers(0, len(wide), len(wide))].mean() / deep[g.integers(0, len(deep), len(deep))].mean()
-            for _ in range(n_boot)
+            for _ in range(N_BOOT[ctx.level])
         ]
     )
     lo, hi = np.quantile(boot, [0.025, 0.975])
     return {
         "shapes": shapes,
-        "budget": budget,
+        "budget": TAB3_RATIO * D0,
         "rows": rows,
         "deep": deep,
         "wide": wide,
         "ratio": float(wide.mean() / deep.mean()),
         "interval": (float(lo), float(hi)),
-        "seeds": seeds,
     }
+
+
+def tab3_experiment(ctx: CheckContext) -> dict[str, Any]:
+    """The scaled Table 3 pair at each budget N = 16·D0 of the level (``SETUPS[level]["tab3"]["D0s"]``); the
+    largest budget's pair at the top level of the result (``shapes``, ``ratio``, ``interval``, …), every
+    budget's under ``pairs``."""
+    seeds = _seeds(ctx, SETUPS[ctx.level]["allocation"]["seeds"])
+    pairs = [_tab3_pair(ctx, D0, seeds) for D0 in sorted(SETUPS[ctx.level]["tab3"]["D0s"])]
+    return {**pairs[-1], "pairs": pairs, "seeds": seeds}
+
+
+def tab3_status(
+    intervals: Sequence[tuple[float, float]], predicted: float = TAB3_PREDICTED, max_span: float = TAB3_MAX_SPAN
+) -> str:
+    """Table 3's rule on the bootstrap intervals of R = MSE(wide)/MSE(deep) at increasing budgets N.
+
+    The stated ratio is one number at N = 2×10⁶, far beyond the measured budgets, so it can only be judged
+    where R does not depend on N: when the intervals of the smallest and the largest budget are disjoint, R
+    still moves with N and the verdict is *inconclusive*. Otherwise the largest budget's interval decides:
+    *refuted* if it excludes the predicted ratio, *confirmed* if it contains it and spans at most a factor
+    ``max_span``, else inconclusive.
+
+    >>> tab3_status([(3.5, 5.0), (3.0, 5.0)]), tab3_status([(6.0, 11.0), (6.0, 12.0)])
+    ('confirmed', 'refuted')
+    >>> tab3_status([(0.5, 0.6), (6.0, 12.0)]), tab3_status([(1.0, 9.0)])
+    ('inconclusive', 'inconclusive')
+    """
+    (lo0, hi0), (lo, hi) = intervals[0], intervals[-1]
+    if hi0 < lo or hi < lo0:
+        return "inconclusive"
+    if not lo <= predicted <= hi:
+        return "refuted"
+    return "confirmed" if hi / lo <= max_span else "inconclusive"
 
 
 def check_tab3(ctx: CheckContext) -> Verdict:
     ex = tab3_experiment(ctx)
     lo, hi = ex["interval"]
     R = ex["ratio"]
-    if not lo <= TAB3_PREDICTED <= hi:
-        status = "refuted"
-    elif hi / lo <= TAB3_MAX_SPAN:
-        status = "confirmed"
-    else:
-        status = "inconclusive"
+    status = tab3_status([p["interval"] for p in ex["pairs"]])
     direction = (
         "deep beats wide"
         if lo > 1
         else ("wide beats deep" if hi < 1 else "neither shape is better within the interval")
     )
+    by_budget = ", ".join(
+        f"{p['ratio']:.2f} [{p['interval'][0]:.2f}, {p['interval'][1]:.2f}] at N = {p['budget']}" for p in ex["pairs"]
+    )
+    moving = len(ex["pairs"]) > 1 and status == "inconclusive" and tab3_status([ex["interval"]]) != "inconclusive"
     seeds = len(ex["seeds"])
     scale = _scale_note(
         deep=ex["shapes"]["deep"],
@@ -603,8 +653,14 @@ def check_tab3(ctx: CheckContext) -> Verdict:
         steps=SETUPS[ctx.level]["gpt"]["steps"],
     )
     reason = (
-        f"MSE(wide)/MSE(deep) = {R:.2f} [{lo:.2f}, {hi:.2f}] vs the stated 4 ({direction}); shapes scaled from (64, 31250) vs (4, 500000) "
-        f"keeping depth ratio 16, width ratio 1/16 and equal L·D — {scale}"
+        f"MSE(wide)/MSE(deep) = {by_budget} vs the stated 4 ({direction} at the largest N)"
+        + (
+            "; the ratio still changes with N, so its value at the summary's N = 2e6 is not determined"
+            if moving
+            else ""
+        )
+        + f"; shapes scaled from (64, 31250) vs (4, 500000) keeping depth ratio 16, width ratio 1/16 and equal L·D "
+        f"— {scale}"
     )
     return _finish(
         status,
@@ -612,6 +668,16 @@ def check_tab3(ctx: CheckContext) -> Verdict:
         _seed_guard(seeds),
         ratio=R,
         interval=[lo, hi],
+        by_budget=[
+            {
+                "N": p["budget"],
+                "deep": p["shapes"]["deep"],
+                "wide": p["shapes"]["wide"],
+                "ratio": p["ratio"],
+                "interval": list(p["interval"]),
+            }
+            for p in ex["pairs"]
+        ],
         predicted=TAB3_PREDICTED,
         max_span=TAB3_MAX_SPAN,
         direction=direction,
@@ -643,7 +709,7 @@ def transition_experiment(ctx: CheckContext) -> dict[str, Any]:
     protocol = _protocol(steps=setup["steps"], lr=setup["lr"], test_contexts=SETUPS[ctx.level]["gpt"]["test_contexts"])
     shapes = [(setup["L"], D) for D in setup["widths"]]
     n_boot = N_BOOT[ctx.level]
-    per_k = {}
+    per_k: dict[int, dict[str, Any]] = {}
     for k in setup["ks"]:
         rows = transition_rows(
             protocol,
@@ -679,10 +745,24 @@ def transition_experiment(ctx: CheckContext) -> dict[str, Any]:
     }
 
 
+def transition_status(slope_status: str, sharp_continuous: Sequence[bool]) -> str:
+    """P3's rule: the slope's :func:`~iclverify.proofs.framework.evidence.interval_rule` status, except that a
+    confirmation also needs the continuous metric's rise to be sharp (≤ ``SHARP_DECADES``) at every k.
+
+    >>> transition_status("confirmed", [True, True]), transition_status("confirmed", [True, False])
+    ('confirmed', 'inconclusive')
+    >>> transition_status("refuted", [True, True])
+    'refuted'
+    """
+    if slope_status == "confirmed" and not all(sharp_continuous):
+        return "inconclusive"
+    return slope_status
+
+
 def check_transition(ctx: CheckContext) -> Verdict:
     ex = transition_experiment(ctx)
     setup, h = ex["setup"], ex["setup"]["h"]
-    predicted = 2 * (h + 1)
+    predicted = int(1 / formulas.exponent(h))  # N_c = (kh)^(1/α(h)): its exponent in k is 1/α = 2(h+1)
     v = interval_rule(
         "slope of log N_c on log k",
         estimate=ex["slope"],
@@ -699,11 +779,12 @@ def check_transition(ctx: CheckContext) -> Verdict:
                 guards.append(f"k = {k}, {metric}: {next(w for w in f.warnings if 'not located' in w or 'bound' in w)}")
             if f.intervals["amplitude"][0] < MIN_HEIGHT:
                 guards.append(
-                    f"k = {k}, {metric}: the score rises only to {f.amplitude:.2f} (interval from {f.intervals['amplitude'][0]:.2f} "
+                    f"k = {k}, {metric}: the score rises only to {f.amplitude:.2f} "
+                    f"(interval from {f.intervals['amplitude'][0]:.2f} "
                     f"< {MIN_HEIGHT:g}): the transition is not reached within the swept N"
                 )
         sharp[k] = {"continuous": fm.rise_decades <= SHARP_DECADES, "thresholded": fs.rise_decades <= SHARP_DECADES}
-        pred = (k * h) ** (2 * (h + 1))
+        pred = int(formulas.critical_scale(k, h))
         per_k[str(k)] = {
             "continuous": fm.to_json(),
             "thresholded": fs.to_json(),
@@ -716,9 +797,7 @@ def check_transition(ctx: CheckContext) -> Verdict:
                 for N in sorted({r["N"] for r in item["rows"]})
             },
         }
-    status = v.status
-    if status == "confirmed" and not all(s["continuous"] for s in sharp.values()):
-        status = "inconclusive"
+    status = transition_status(v.status, [s["continuous"] for s in sharp.values()])
     all_cont, all_thr = all(s["continuous"] for s in sharp.values()), all(s["thresholded"] for s in sharp.values())
     sharpness = (
         "sharp in both metrics"
@@ -730,7 +809,8 @@ def check_transition(ctx: CheckContext) -> Verdict:
         else "not sharp in either metric"
     )
     locs = ", ".join(
-        f"k={k}: 10^{ex['per_k'][k]['fits']['mse'].centre:.2f} vs (kh)^{2 * (h + 1)} = {(k * h) ** (2 * (h + 1))}"
+        f"k={k}: 10^{ex['per_k'][k]['fits']['mse'].centre:.2f} "
+        f"vs (kh)^{predicted} = {int(formulas.critical_scale(k, h))}"
         for k in setup["ks"]
     )
     scale = _scale_note(
@@ -742,7 +822,8 @@ def check_transition(ctx: CheckContext) -> Verdict:
         steps=setup["steps"],
     )
     reason = (
-        f"N_c ∝ k^{ex['slope']:.2f} [{ex['interval'][0]:.2f}, {ex['interval'][1]:.2f}] vs predicted k^{predicted}; transition {sharpness} "
+        f"N_c ∝ k^{ex['slope']:.2f} [{ex['interval'][0]:.2f}, {ex['interval'][1]:.2f}] vs predicted "
+        f"k^{predicted}; transition {sharpness} "
         f"(10–90% rise ≤ {SHARP_DECADES:g} decade); N_c: {locs} — {scale}"
     )
     return _finish(
@@ -769,7 +850,16 @@ def check_transition(ctx: CheckContext) -> Verdict:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _claim(id_: str, title: str, where: str, statement: str, check, figure: str) -> Claim:
+def _claim(
+    *,
+    id_: str,
+    title: str,
+    where: str,
+    statement: str,
+    check: Callable[[CheckContext], Verdict],
+    figure: str,
+    code: dict[str, Callable[..., Any]],
+) -> Claim:
     return Claim(
         id=f"{PAPER}.{id_}",
         paper=PAPER,
@@ -781,48 +871,81 @@ def _claim(id_: str, title: str, where: str, statement: str, check, figure: str)
         check=check,
         figure=figure,
         random=True,
+        code=code,  # type: ignore[arg-type]
     )
+
+
+def _lazy(module: str, name: str) -> LazyCallable:
+    return LazyCallable(f"iclverify.{module}", name)
+
+
+_SHAPE_ROWS = _lazy("empirics.experiments.mg_protocol", "shape_rows")
 
 
 CLAIMS: tuple[Claim, ...] = (
     _claim(
-        "T1b.measured-exponent",
-        "measured error exponent ≈ 0.25 in model size",
-        f"{SUMMARY}: experiments, MG-T1b",
-        r"\varepsilon - \varepsilon_\infty \propto N^{-0.25}",
-        check_size_exponent,
-        "mg-exponent",
+        id_="T1b.measured-exponent",
+        title="measured error exponent ≈ 0.25 in model size",
+        where=f"{SUMMARY}: experiments, MG-T1b",
+        statement=r"\varepsilon - \varepsilon_\infty \propto N^{-0.25}",
+        check=check_size_exponent,
+        figure="mg-exponent",
+        code={
+            "theory": formulas.exponent,
+            "numerics": _lazy("numerics.stats.power_law_fit", "FloorPowerLawFit"),
+            "empirics": _SHAPE_ROWS,
+            "rule": interval_rule,
+        },
     ),
     _claim(
-        "T2.eta-measured",
-        "learned per-layer step scales as 1/√(L d)",
-        f"{SUMMARY}: Mechanism 1",
-        r"\hat\eta_\ell \propto L^{-1/2} d^{-1/2}",
-        check_eta,
-        "mg-eta",
+        id_="T2.eta-measured",
+        title="learned per-layer step scales as 1/√(L d)",
+        where=f"{SUMMARY}: Mechanism 1",
+        statement=r"\hat\eta_\ell \propto L^{-1/2} d^{-1/2}",
+        check=check_eta,
+        figure="mg-eta",
+        code={
+            "theory": formulas.eta_eff,
+            "numerics": _lazy("numerics.stats.power_law_fit", "LogLogFit"),
+            "empirics": _lazy("empirics.experiments.eta_measurement", "eta_rows"),
+            "rule": interval_rule,
+        },
     ),
     _claim(
-        "A.measured-allocation",
-        "measured optimal depth grows as N^(2/3)",
-        f"{SUMMARY}: MG-A",
-        r"\hat L^*(N) \propto N^{2/3}",
-        check_allocation,
-        "mg-allocation",
+        id_="A.measured-allocation",
+        title="measured optimal depth grows as N^(2/3)",
+        where=f"{SUMMARY}: MG-A",
+        statement=r"\hat L^*(N) \propto N^{2/3}",
+        check=check_allocation,
+        figure="mg-allocation",
+        code={
+            "theory": allocation.allocation,
+            "numerics": _lazy("numerics.stats.optimum_fit", "optimum_scaling"),
+            "empirics": _SHAPE_ROWS,
+            "rule": interval_rule,
+        },
     ),
     _claim(
-        "Tab3.depth-beats-width",
-        "deep (64, 31250) beats wide (4, 500000) by 4×",
-        f"{SUMMARY}: Table 3",
-        r"\varepsilon(4, 500000) / \varepsilon(64, 31250) \approx 4",
-        check_tab3,
-        "mg-allocation",
+        id_="Tab3.depth-beats-width",
+        title="deep (64, 31250) beats wide (4, 500000) by 4×",
+        where=f"{SUMMARY}: Table 3",
+        statement=r"\varepsilon(4, 500000) / \varepsilon(64, 31250) \approx 4",
+        check=check_tab3,
+        figure="mg-allocation",
+        code={"empirics": _SHAPE_ROWS, "rule": tab3_status},
     ),
     _claim(
-        "P3.sigmoid",
-        "sigmoid emergence in N around N_c = Θ((kh)^(2(h+1)))",
-        f"{SUMMARY}: Proposition 3",
-        r"\varepsilon(N)\ \text{sigmoid in}\ \log N\ \text{around}\ N_c \propto (kh)^{2(h+1)}",
-        check_transition,
-        "mg-transition",
+        id_="P3.sigmoid",
+        title="sigmoid emergence in N around N_c = Θ((kh)^(2(h+1)))",
+        where=f"{SUMMARY}: Proposition 3",
+        statement=r"\varepsilon(N)\ \text{sigmoid in}\ \log N\ \text{around}\ N_c \propto (kh)^{2(h+1)}",
+        check=check_transition,
+        figure="mg-transition",
+        code={
+            "theory": formulas.critical_scale,
+            "numerics": _lazy("numerics.stats.logistic_fit", "fit_transition"),
+            "empirics": _lazy("empirics.experiments.transition", "transition_rows"),
+            "rule": transition_status,
+        },
     ),
 )

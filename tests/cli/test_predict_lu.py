@@ -19,7 +19,7 @@ def test_table_shows_the_reference_values(cli):
 
 
 def test_json_is_one_object_with_the_requested_digits(cli):
-    result = cli("predict", "lu2024", *REF, "--dps", "50", "--json")
+    result = cli("predict", "lu2024", *REF, "--dps", "50", "--json", "-")
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert set(data) >= {"e_icl", "e_idg", "g_task", "params"}
@@ -52,7 +52,7 @@ def test_decimal_inputs_are_exact():
 
 
 def test_ridge_prints_the_root_and_labels_the_conjecture(cli):
-    result = cli("predict", "lu2024", *REF, "--lam", "1e-7", "--json")
+    result = cli("predict", "lu2024", *REF, "--lam", "1e-7", "--json", "-")
     data = json.loads(result.out)
     assert data["e_icl"].startswith("1.2339922712605")  # not the reference code's 1.127
     root = data["root"]
@@ -65,7 +65,7 @@ def test_ridge_prints_the_root_and_labels_the_conjecture(cli):
 
 
 def test_infinite_kappa(cli):
-    result = cli("predict", "lu2024", "--tau", "2", "--alpha", "1", "--kappa", "inf", "--rho", "0.01", "--json")
+    result = cli("predict", "lu2024", "--tau", "2", "--alpha", "1", "--kappa", "inf", "--rho", "0.01", "--json", "-")
     data = json.loads(result.out)
     assert data["params"]["kappa"] == "inf" and Decimal(data["g_task"]) == 0
     assert data["e_icl"] == data["e_idg"]

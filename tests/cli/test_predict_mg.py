@@ -9,7 +9,7 @@ import pytest
 
 
 def _json(cli, *args):
-    res = cli("predict", "mehta-gupta", *args, "--json")
+    res = cli("predict", "mehta-gupta", *args, "--json", "-")
     assert res.code == 0, res.err
     return json.loads(res.out)
 
@@ -69,7 +69,7 @@ def test_critical_scale(cli):
     ],
 )
 def test_bad_input_one_line_exit_2(cli, args):
-    for extra in ((), ("--json",)):
+    for extra in ((), ("--json", "-")):
         res = cli("predict", "mehta-gupta", *args, *extra)
         assert res.code == 2
         assert res.out == ""

@@ -71,12 +71,13 @@ def test_epochs_become_steps(cli):
 @pytest.mark.parametrize(
     "extra,message",
     [
-        (("--model", "lstm"), "model must be one of"),
+        (("--model", "lstm"), "'lstm' is not one of 'gamma', 'linear', 'softmax', 'transformer'"),
         (("--tau", "0"), "tau must be"),
         (("--epochs", "2"), "--steps or --epochs"),
         (("--tau", "inf"), "batch_size"),
-        (("--lr-schedule", "step"), "lr_schedule"),
-        (("--device", "tpu"), "device must be one of"),
+        (("--lr-schedule", "step"), "'step' is not one of 'constant', 'cosine'"),
+        (("--device", "tpu"), "'tpu' is not one of 'auto', 'cpu', 'cuda'"),
+        (("--lr", "1/0"), "'1/0' is not a number"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(cli, extra, message):

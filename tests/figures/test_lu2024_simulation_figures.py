@@ -33,3 +33,14 @@ def test_other_figures(cli, tmp_path, name: str) -> None:
 def test_figures_are_listed(cli) -> None:
     res = cli("figure", "list")
     assert res.code == 0 and all(f"lu2024-fig{i}" in res.out for i in (1, 2, 4))
+
+
+def test_the_rounding_rule_sizes_the_simulations_and_is_recorded(cli, tmp_path) -> None:
+    """``--rounding floor`` (Lu et al.'s k = ⌊κd⌋): at d = 8, κ = 0.2 gives k = 1 (rounding would give 2)."""
+    res = cli("figure", "lu2024-fig4", "--d", "8", "--runs", "2", "--rounding", "floor", "--out", str(tmp_path))
+    assert res.code == 0, res.err
+    with open(tmp_path / "lu2024-fig4.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["rounding"] for r in rows} == {"floor"}
+    first = next(r for r in rows if r["kind"] == "gamma" and float(r["kappa"]) == 0.2)
+    assert first["k"] == "1"

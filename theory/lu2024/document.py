@@ -34,7 +34,10 @@ def definitions() -> Derivation:
     r"""Scalings and the shorthands :math:`x^*, m^*, \mu^*` the formulas are written in."""
     steps = (
         Step(
-            text=r"Tokens $x_i \sim N(0, I_d/d)$, labels $y_i = \langle x_i, w\rangle + \epsilon_i$ with noise variance $\rho$; as $d\to\infty$: context length $\ell = \alpha d$, task diversity $k = \kappa d$ ($\kappa=\infty$: a fresh task per context), pretraining contexts $n = \tau d^2$, ridge $(n/d)\lambda$ ($\lambda\to0^+$: ridgeless). The zero predictor's error is $1+\rho$.",
+            text=r"Tokens $x_i \sim N(0, I_d/d)$, labels $y_i = \langle x_i, w\rangle + \epsilon_i$ with noise "
+            r"variance $\rho$; as $d\to\infty$: context length $\ell = \alpha d$, task diversity $k = \kappa d$ "
+            r"($\kappa=\infty$: a fresh task per context), pretraining contexts $n = \tau d^2$, ridge "
+            r"$(n/d)\lambda$ ($\lambda\to0^+$: ridgeless). The zero predictor's error is $1+\rho$.",
         ),
         Step(text="Effective noise-to-context ratio", lhs=th.x, rhs=th.x_star()),
         Step(
@@ -48,7 +51,8 @@ def definitions() -> Derivation:
             rhs=r"x^* M_{\kappa/\tau}(x^*)",
         ),
         Step(
-            text=r"Ridge: $\nu = x^*+\varepsilon$, $S = M_\kappa(\nu)$, $S' = M_\kappa'(\nu)$, with $\varepsilon$ the ridge root.",
+            text=r"Ridge: $\nu = x^*+\varepsilon$, $S = M_\kappa(\nu)$, $S' = M_\kappa'(\nu)$, with "
+            r"$\varepsilon$ the ridge root.",
             lhs=_sym(r"\nu"),
             rhs=th.x + th.eps,
         ),
@@ -109,7 +113,8 @@ def results() -> Derivation:
 
 @cache
 def reference_values(digits: int = 30) -> dict[str, sp.Float]:
-    r"""Ridgeless :math:`e^{\rm ICL}, e^{\rm IDG}` at :math:`\tau=2,\alpha=1,\kappa=1/2,\rho=1/100` by SymPy's ``evalf``.
+    r"""Ridgeless :math:`e^{\rm ICL}, e^{\rm IDG}` at :math:`\tau=2,\alpha=1,\kappa=1/2,\rho=1/100` by SymPy's
+    ``evalf``.
 
     >>> {k: str(v)[:16] for k, v in reference_values(20).items()}
     {'e_icl': '1.23399254303921', 'e_idg': '0.60956140634974'}
@@ -124,7 +129,8 @@ def _reference() -> Derivation:
     ref = reference_values()
     steps = (
         Step(
-            text=r"At $\tau=2$, $\alpha=1$, $\kappa=1/2$, $\rho=1/100$ (ridgeless) the closed forms evaluate to (the brief's independent implementation: $1.23399254303922\ldots$ and $0.60956140634974\ldots$)",
+            text=r"At $\tau=2$, $\alpha=1$, $\kappa=1/2$, $\rho=1/100$ (ridgeless) the closed forms evaluate to "
+            r"(the brief's independent implementation: $1.23399254303922\ldots$ and $0.60956140634974\ldots$)",
             lhs=_sym(r"e^{\rm ICL}"),
             rhs=ref["e_icl"],
             how="numeric",

@@ -53,6 +53,7 @@ __all__ = [
     "jensen_b",
     "jensen_upper_root",
     "jensen_upper_root_rationalised",
+    "jensen_upper_root_stable",
     "k_star",
     "kappa",
     "lam",
@@ -101,10 +102,12 @@ def k_star(mm: sp.Expr = m, kk: sp.Expr = kappa) -> sp.Expr:
 
 
 def e_icl_ridgeless(branch: Branch) -> sp.Expr:
-    r"""Result 1, ridgeless :math:`e^{\rm ICL}`, in :math:`x^*, m^*` (:math:`\tau>1`) or :math:`x^*, \mu^*` (:math:`\tau<1`).
+    r"""Result 1, ridgeless :math:`e^{\rm ICL}`, in :math:`x^*, m^*` (:math:`\tau>1`) or :math:`x^*, \mu^*`
+    (:math:`\tau<1`).
 
     .. math::
-        \tau<1:\ \frac{\tau(1+x^*)}{1-\tau}\Bigl[1 - \tau(1-\mu^*)^2 - \frac{x^*-\rho}{x^*}\mu^*\Bigr] - 2\tau(1-\mu^*) + 1 + \rho
+        \tau<1:\ \frac{\tau(1+x^*)}{1-\tau}\Bigl[1 - \tau(1-\mu^*)^2 - \frac{x^*-\rho}{x^*}\mu^*\Bigr] -
+        2\tau(1-\mu^*) + 1 + \rho
 
         \tau>1:\ \Bigl(k^* - \frac1{\tau-1}\Bigr)(1+x^*)(x^*m^*)^2 + \frac{3-2\tau}{\tau-1}m^*x^{*2}
                  + \Bigl(\frac{(1+\rho)m^*}{\tau-1} + 1\Bigr)x^* + \frac{\rho m^*}{\tau-1} + \rho
@@ -199,10 +202,12 @@ def e_idg_below_split() -> dict[str, sp.Expr]:
 
 
 def fixed_point() -> sp.Expr:
-    r"""The ridge fixed-point function :math:`f(\varepsilon) = 1 - \tau + \tau\lambda/\varepsilon - \varepsilon S`, :math:`S = M_\kappa(\varepsilon + x^*)`.
+    r"""The ridge fixed-point function :math:`f(\varepsilon) = 1 - \tau + \tau\lambda/\varepsilon - \varepsilon
+    S`, :math:`S = M_\kappa(\varepsilon + x^*)`.
 
     For :math:`\lambda > 0` it falls strictly from :math:`+\infty` to :math:`-\tau` on :math:`(0,\infty)`
-    (:math:`\varepsilon M_\kappa(\varepsilon + x) = \mathbb E[\varepsilon/(s + x + \varepsilon)]` increases), so its root is unique.
+    (:math:`\varepsilon M_\kappa(\varepsilon + x) = \mathbb E[\varepsilon/(s + x + \varepsilon)]` increases),
+    so its root is unique.
 
     >>> fixed_point().subs({tau: 2, lam: 1, eps: 2, S: 0})
     0
@@ -210,36 +215,9 @@ def fixed_point() -> sp.Expr:
     return 1 - tau + tau * lam / eps - eps * S
 
 
-def jensen_upper_root() -> sp.Expr:
-    r"""Upper bracket end: the root of :math:`1 - \tau + \tau\lambda/\varepsilon - \varepsilon/(1 + x^* + \varepsilon)`.
-
-    Since :math:`M_\kappa(z) \ge 1/(1+z)` (Jensen; equality at :math:`\kappa = \infty`), :math:`f` lies below
-    this function, which also falls strictly, so :math:`f < 0` beyond its root:
-    :math:`\varepsilon_J = \bigl[B + \sqrt{B^2 + 4\tau^2\lambda(1+x^*)}\bigr]/(2\tau)`, :math:`B = (1-\tau)(1+x^*) + \tau\lambda`.
-    At :math:`\kappa=\infty` it *is* the ridge root.
-
-    >>> jensen_upper_root().subs({tau: 1, lam: 2, x: 1})   # root of eps^2 - 2 eps - 4
-    1 + sqrt(5)
-    """
-    b = (1 - tau) * (1 + x) + tau * lam
-    return (b + sp.sqrt(b**2 + 4 * tau**2 * lam * (1 + x))) / (2 * tau)
-
-
-def jensen_upper_root_rationalised() -> sp.Expr:
-    r"""The same root as :func:`jensen_upper_root`, rationalised: :math:`2\tau\lambda(1+x^*)/[\sqrt{B^2 + 4\tau^2\lambda(1+x^*)} - B]`.
-
-    Free of cancellation when :math:`B < 0` (e.g. :math:`\tau > 1`, small :math:`\lambda`), where the other form
-    subtracts nearly equal numbers. SymPy proves the two equal:
-
-    >>> sp.simplify(jensen_upper_root_rationalised() - jensen_upper_root())
-    0
-    """
-    b = (1 - tau) * (1 + x) + tau * lam
-    return 2 * tau * lam * (1 + x) / (sp.sqrt(b**2 + 4 * tau**2 * lam * (1 + x)) - b)
-
-
 def jensen_b() -> sp.Expr:
-    r""":math:`B = (1-\tau)(1+x^*) + \tau\lambda`, whose sign picks the stable form of the Jensen root.
+    r""":math:`B = (1-\tau)(1+x^*) + \tau\lambda`: the Jensen root's linear coefficient, whose sign picks its
+    stable form.
 
     >>> jensen_b().subs({tau: 1, lam: 3})
     3
@@ -247,8 +225,51 @@ def jensen_b() -> sp.Expr:
     return (1 - tau) * (1 + x) + tau * lam
 
 
+def jensen_upper_root() -> sp.Expr:
+    r"""Upper bracket end: the root of :math:`1 - \tau + \tau\lambda/\varepsilon - \varepsilon/(1 + x^* + \varepsilon)`.
+
+    Since :math:`M_\kappa(z) \ge 1/(1+z)` (Jensen; equality at :math:`\kappa = \infty`), :math:`f` lies below
+    this function, which also falls strictly, so :math:`f < 0` beyond its root:
+    :math:`\varepsilon_J = \bigl[B + \sqrt{B^2 + 4\tau^2\lambda(1+x^*)}\bigr]/(2\tau)`, :math:`B` = :func:`jensen_b`.
+    At :math:`\kappa=\infty` it *is* the ridge root.
+
+    >>> jensen_upper_root().subs({tau: 1, lam: 2, x: 1})   # root of eps^2 - 2 eps - 4
+    1 + sqrt(5)
+    """
+    b = jensen_b()
+    return (b + sp.sqrt(b**2 + 4 * tau**2 * lam * (1 + x))) / (2 * tau)
+
+
+def jensen_upper_root_rationalised() -> sp.Expr:
+    r"""The same root as :func:`jensen_upper_root`, rationalised: :math:`2\tau\lambda(1+x^*)/[\sqrt{B^2 +
+    4\tau^2\lambda(1+x^*)} - B]`.
+
+    Free of cancellation when :math:`B < 0` (e.g. :math:`\tau > 1`, small :math:`\lambda`), where the other form
+    subtracts nearly equal numbers. SymPy proves the two equal:
+
+    >>> sp.simplify(jensen_upper_root_rationalised() - jensen_upper_root())
+    0
+    """
+    b = jensen_b()
+    return 2 * tau * lam * (1 + x) / (sp.sqrt(b**2 + 4 * tau**2 * lam * (1 + x)) - b)
+
+
+def jensen_upper_root_stable() -> sp.Expr:
+    r"""The Jensen root in the form free of cancellation at each point: :func:`jensen_upper_root` where
+    :math:`B \ge 0`, :func:`jensen_upper_root_rationalised` where :math:`B < 0` (what numerics evaluates).
+
+    >>> jensen_upper_root_stable().subs({tau: 2, lam: 1, x: 1})   # B = 0: the first form, sqrt(32)/4
+    sqrt(2)
+    >>> point = {tau: 3, lam: 1, x: 1}   # B = -1: the rationalised form
+    >>> jensen_upper_root_stable().subs(point) == jensen_upper_root_rationalised().subs(point)
+    True
+    """
+    return sp.Piecewise((jensen_upper_root(), jensen_b() >= 0), (jensen_upper_root_rationalised(), True))
+
+
 def c_e() -> sp.Expr:
-    r""":math:`c_e = [\rho + \nu - \nu^2 S - \varepsilon(1 - 2\nu S - \nu^2 S')]/[1 - 2\varepsilon S - \varepsilon^2 S' - \tau]`, :math:`\nu = x^* + \varepsilon`.
+    r""":math:`c_e = [\rho + \nu - \nu^2 S - \varepsilon(1 - 2\nu S - \nu^2 S')]/[1 - 2\varepsilon S -
+    \varepsilon^2 S' - \tau]`, :math:`\nu = x^* + \varepsilon`.
 
     >>> c_e().subs({eps: 0, S: m, tau: 2}) == -(rho + x - x**2 * m)
     True
@@ -258,7 +279,8 @@ def c_e() -> sp.Expr:
 
 
 def e_icl_ridge(*, expanded: bool = True) -> sp.Expr:
-    r""":math:`e^{\rm ICL}(\lambda) = (x^*+1)[1 - 2\nu S - \nu^2 S' - c_e(S + \varepsilon S')] - 2(1 - \nu S) + 1 + \rho`.
+    r""":math:`e^{\rm ICL}(\lambda) = (x^*+1)[1 - 2\nu S - \nu^2 S' - c_e(S + \varepsilon S')] - 2(1 - \nu S) +
+    1 + \rho`.
 
     >>> sorted(map(str, e_icl_ridge().free_symbols))   # lambda enters only through the root
     ['S', "S'", 'rho', 'tau', 'varepsilon', 'x^*']

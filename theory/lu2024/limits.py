@@ -56,7 +56,7 @@ x, m, mu, tau, kappa, rho, lam, eps, S, Sp, alpha = (
 )
 s = sp.Symbol("s", positive=True)
 u = sp.Symbol("u", positive=True)
-N = sp.Symbol("N", positive=True)  # M_{kappa/tau}(x*) = mu*/x*
+N = th.N  # M_{kappa/tau}(x*) = mu*/x*
 
 E_ICL = sp.Symbol(r"e^{\rm ICL}")
 E_IDG = sp.Symbol(r"e^{\rm IDG}")
@@ -73,7 +73,8 @@ def _m_closed(kk: sp.Expr, *, below_one: bool) -> sp.Expr:
 
 
 def threshold_constant() -> sp.Expr:
-    r""":math:`C = m^*(1+x^*)\,[\rho + x^*(1 - x^*m^*)]`: ridgeless :math:`e^{\rm ICL} \approx C/|\tau - 1|` near :math:`\tau = 1`.
+    r""":math:`C = m^*(1+x^*)\,[\rho + x^*(1 - x^*m^*)]`: ridgeless :math:`e^{\rm ICL} \approx C/|\tau - 1|`
+    near :math:`\tau = 1`.
 
     >>> threshold_constant().subs({m: 0})
     0
@@ -82,7 +83,8 @@ def threshold_constant() -> sp.Expr:
 
 
 def kappa_infinity_formula() -> sp.Expr:
-    r""":math:`\rho + \frac{x^*}{1+x^*} + \frac{(1+\rho)x^* + \rho}{(\tau-1)(1+x^*)}` (§4, :math:`\kappa \to \infty`, :math:`\tau > 1`).
+    r""":math:`\rho + \frac{x^*}{1+x^*} + \frac{(1+\rho)x^* + \rho}{(\tau-1)(1+x^*)}` (§4, :math:`\kappa \to
+    \infty`, :math:`\tau > 1`).
 
     >>> kappa_infinity_formula().subs({tau: 2, rho: 0, x: 1})
     1
@@ -92,7 +94,8 @@ def kappa_infinity_formula() -> sp.Expr:
 
 @cache
 def kappa_infinity() -> Derivation:
-    r""":math:`\kappa\to\infty`: :math:`e^{\rm ICL} = e^{\rm IDG}` = the stated formula (:math:`\tau>1`); :math:`g_{\rm task} = 0` on every branch."""
+    r""":math:`\kappa\to\infty`: :math:`e^{\rm ICL} = e^{\rm IDG}` = the stated formula (:math:`\tau>1`);
+    :math:`g_{\rm task} = 0` on every branch."""
     m_inf = mpt.closed_form_infinite(x)
     icl, idg = th.e_icl_ridgeless("tau>1"), th.e_idg_ridgeless("tau>1")
     icl_inf = th.at_infinite_kappa(icl).subs(m, m_inf)
@@ -112,7 +115,8 @@ def kappa_infinity() -> Derivation:
             sp.Integer(1),
         ),
         Step(
-            text=r"Result 1 ($\tau>1$) is a rational function of $(m^*, 1/\kappa)$ whose denominator does not vanish at $(1/(1+x^*), 0)$, so its limit is its value there: first $1/\kappa = 0$",
+            text=r"Result 1 ($\tau>1$) is a rational function of $(m^*, 1/\kappa)$ whose denominator does not "
+            r"vanish at $(1/(1+x^*), 0)$, so its limit is its value there: first $1/\kappa = 0$",
             lhs=r"e^{\rm ICL}\big|_{1/\kappa = 0}",
             rhs=th.at_infinite_kappa(icl),
             how="symbolic",
@@ -148,7 +152,8 @@ def kappa_infinity() -> Derivation:
     steps.append(
         _shown(
             proved_equal(
-                r"and for every $\lambda > 0$ ($S = 1/(1+\nu)$, $S' = -S^2$), for any $\varepsilon$: $e^{\rm ICL}(\lambda) = -\tau c_e$",
+                r"and for every $\lambda > 0$ ($S = 1/(1+\nu)$, $S' = -S^2$), for any $\varepsilon$: $e^{\rm "
+                r"ICL}(\lambda) = -\tau c_e$",
                 gap_ridge,
                 0,
             ),
@@ -172,7 +177,8 @@ def tau_kappa_infinity() -> Derivation:
     expr = kappa_infinity_formula().subs(x, th.x_star())
     steps = (
         Step(
-            text=r"Start from the $\kappa\to\infty$ formula (derivation \ref{der:lu2024.kappa-inf}) with $x^* = (1+\rho)/\alpha$.",
+            text=r"Start from the $\kappa\to\infty$ formula (derivation \ref{der:lu2024.kappa-inf}) with $x^* = "
+            r"(1+\rho)/\alpha$.",
             lhs=E_ICL,
             rhs=expr,
         ),
@@ -225,10 +231,12 @@ def tau_infinity() -> Derivation:
 
 @cache
 def task_diversity_transition() -> Derivation:
-    r""":math:`\tau\to\infty` then :math:`\alpha\to\infty`: :math:`e^{\rm ICL}\to\rho+(1-\kappa)_+`, :math:`e^{\rm IDG}\to\rho`."""
+    r""":math:`\tau\to\infty` then :math:`\alpha\to\infty`: :math:`e^{\rm ICL}\to\rho+(1-\kappa)_+`,
+    :math:`e^{\rm IDG}\to\rho`."""
     steps: list[Step] = [
         Step(
-            text=r"Take the $\tau\to\infty$ errors (derivation \ref{der:lu2024.tau-inf}) and let $\alpha\to\infty$, i.e. $x^*\to 0^+$, with $m^* = M_\kappa(x^*)$ in closed form.",
+            text=r"Take the $\tau\to\infty$ errors (derivation \ref{der:lu2024.tau-inf}) and let "
+            r"$\alpha\to\infty$, i.e. $x^*\to 0^+$, with $m^* = M_\kappa(x^*)$ in closed form.",
         )
     ]
     cases = (
@@ -291,7 +299,8 @@ def task_diversity_transition() -> Derivation:
 
 @cache
 def interpolation_threshold() -> Derivation:
-    r"""Ridgeless errors diverge like :math:`C/|\tau-1|` on both sides of :math:`\tau = 1`, with the same :math:`C > 0`."""
+    r"""Ridgeless errors diverge like :math:`C/|\tau-1|` on both sides of :math:`\tau = 1`, with the same
+    :math:`C > 0`."""
     c_icl, c_idg = threshold_constant(), rho + x * (1 - x * m)
     icl_above, icl_below = th.e_icl_ridgeless("tau>1"), th.e_icl_ridgeless("tau<1")
     idg_above, idg_below = th.e_idg_ridgeless("tau>1"), th.e_idg_ridgeless("tau<1")
@@ -313,7 +322,8 @@ def interpolation_threshold() -> Derivation:
             c_icl,
         ),
         below_limit(
-            r"Below it, $(1-\tau)e^{\rm ICL}$ is a rational function of $(\tau,\mu^*)$ continuous at $\tau=1$, where $\mu^* = x^*M_{\kappa}(x^*) = x^*m^*$",
+            r"Below it, $(1-\tau)e^{\rm ICL}$ is a rational function of $(\tau,\mu^*)$ continuous at $\tau=1$, "
+            r"where $\mu^* = x^*M_{\kappa}(x^*) = x^*m^*$",
             icl_below,
             c_icl,
             r"\lim_{\tau\to1^-}(1-\tau)\,e^{\rm ICL}",
@@ -330,7 +340,9 @@ def interpolation_threshold() -> Derivation:
             r"\lim_{\tau\to1^-}(1-\tau)\,e^{\rm IDG}",
         ),
         Step(
-            text=r"Both constants are positive: $0 < x^*m^* < 1$ by the identity $1 - zM = \kappa M/(\kappa+M)$, so the errors tend to $+\infty$ like $1/|\tau-1|$ from both sides (sample-wise double descent).",
+            text=r"Both constants are positive: $0 < x^*m^* < 1$ by the identity $1 - zM = \kappa "
+            r"M/(\kappa+M)$, so the errors tend to $+\infty$ like $1/|\tau-1|$ from both sides (sample-wise "
+            r"double descent).",
             lhs=sp.Symbol("C"),
             relation=">",
             rhs=sp.Integer(0),
@@ -338,7 +350,11 @@ def interpolation_threshold() -> Derivation:
             detail="from the identity of the Marchenko-Pastur derivation",
         ),
         Step(
-            text=r"Any $\lambda > 0$ removes the divergence: at $\tau = 1$ the fixed point $\tau\lambda/\varepsilon = \varepsilon M_\kappa(\varepsilon+x^*)$ has a root $\varepsilon > 0$ and the denominator of $c_e$, $-\varepsilon(2S + \varepsilon S')$, is negative since $S + \varepsilon S' = \frac{d}{d\varepsilon}[\varepsilon M_\kappa(\varepsilon + x^*)] > 0$. Checked numerically by the claim lu2024.threshold.ridge-regularises.",
+            text=r"Any $\lambda > 0$ removes the divergence: at $\tau = 1$ the fixed point "
+            r"$\tau\lambda/\varepsilon = \varepsilon M_\kappa(\varepsilon+x^*)$ has a root $\varepsilon > 0$ "
+            r"and the denominator of $c_e$, $-\varepsilon(2S + \varepsilon S')$, is negative since $S + "
+            r"\varepsilon S' = \frac{d}{d\varepsilon}[\varepsilon M_\kappa(\varepsilon + x^*)] > 0$. Checked "
+            r"numerically by the claim lu2024.threshold.ridge-regularises.",
             how="stated",
             detail="argument; the numbers are in the claim",
         ),
@@ -364,7 +380,8 @@ def finite_alpha_limits() -> dict[str, sp.Expr]:
 
 
 def growth_rates() -> dict[str, sp.Expr]:
-    r"""Growth of :math:`e^{\rm ICL}` as :math:`\alpha\to\infty`: linear coefficient in :math:`x^{*-1}` (below the line) and
+    r"""Growth of :math:`e^{\rm ICL}` as :math:`\alpha\to\infty`: linear coefficient in :math:`x^{*-1}` (below
+    the line) and
     :math:`x^{*-1/2}` coefficient on it.
 
     >>> growth_rates()["tau>1, kappa<1"].subs({rho: 1, kappa: 0, tau: 2})
@@ -380,12 +397,14 @@ def growth_rates() -> dict[str, sp.Expr]:
 
 @cache
 def alpha_infinity() -> Derivation:
-    r""":math:`\alpha\to\infty` at finite :math:`\tau`: linear growth below :math:`\kappa = \min(\tau,1)`, :math:`\sqrt\alpha` on it, finite above."""
+    r""":math:`\alpha\to\infty` at finite :math:`\tau`: linear growth below :math:`\kappa = \min(\tau,1)`,
+    :math:`\sqrt\alpha` on it, finite above."""
     icl_above, icl_below = th.e_icl_ridgeless("tau>1"), th.e_icl_ridgeless("tau<1")
     fin, grow = finite_alpha_limits(), growth_rates()
     steps: list[Step] = [
         Step(
-            text=r"$\alpha\to\infty$ at fixed $\rho$ is $x^* = (1+\rho)/\alpha \to 0^+$; $e \sim c/x^*$ is linear growth in $\alpha$, $e \sim c/\sqrt{x^*}$ growth like $\sqrt\alpha$."
+            text=r"$\alpha\to\infty$ at fixed $\rho$ is $x^* = (1+\rho)/\alpha \to 0^+$; $e \sim c/x^*$ is "
+            r"linear growth in $\alpha$, $e \sim c/\sqrt{x^*}$ growth like $\sqrt\alpha$."
         ),
     ]
     # tau > 1 (tau = 1 + u): m* = M_kappa(x*)
@@ -429,10 +448,11 @@ def alpha_infinity() -> Derivation:
             fin["tau>1, kappa>1"],
         ),
     ]
+
     # tau < 1 (tau = 1/(1+u)): mu* = x* M_{kappa/tau}(x*), so the line is kappa = tau
-    below = lambda kk, under: (
-        icl_below.subs(mu, x * _m_closed(kappa / tau, below_one=under)).subs(kappa, kk).subs(tau, 1 / (1 + u))
-    )
+    def below(kk: sp.Expr, under: bool) -> sp.Expr:
+        return icl_below.subs(mu, x * _m_closed(kappa / tau, below_one=under)).subs(kappa, kk).subs(tau, 1 / (1 + u))
+
     sub_below = lambda e, kk: e.subs(kappa, kk).subs(tau, 1 / (1 + u))  # noqa: E731
     steps += [
         _shown(
@@ -472,7 +492,10 @@ def alpha_infinity() -> Derivation:
             fin["tau<1, kappa>tau"],
         ),
         Step(
-            text=r"So $e^{\rm ICL}$ grows without bound as $\alpha\to\infty$ exactly when $\kappa \le \min(\tau,1)$ and $\rho>0$ (linearly below the line, like $\sqrt\alpha$ on it) and stays finite for $\kappa > \min(\tau,1)$ or $\rho = 0$ (every growth coefficient carries the factor $\rho$). The stated ``otherwise finite'' holds off the line $\kappa = \min(\tau,1)$ only.",
+            text=r"So $e^{\rm ICL}$ grows without bound as $\alpha\to\infty$ exactly when $\kappa \le "
+            r"\min(\tau,1)$ and $\rho>0$ (linearly below the line, like $\sqrt\alpha$ on it) and stays finite "
+            r"for $\kappa > \min(\tau,1)$ or $\rho = 0$ (every growth coefficient carries the factor $\rho$). "
+            r"The stated ``otherwise finite'' holds off the line $\kappa = \min(\tau,1)$ only.",
             how="symbolic",
             detail="the limits above",
         ),
@@ -490,10 +513,10 @@ def ridgeless_limit() -> Derivation:
     r""":math:`\lambda\to0^+` of the ridge formulas gives Result 1 and the ridgeless IDG error, on both branches."""
     icl_r, idg_r = th.e_icl_ridge(), th.e_idg_ridge_conjecture()
     above = {eps: 0, S: m, Sp: mpt.derivative_in_M(m, x, kappa)}
-    e0 = (1 - tau) / (tau * N)
+    e0 = (1 - tau) / (tau * N)  # the root of f_0, derived below; proved equal to the paper's eps0 (th.eps0)
     below = {eps: e0, S: tau * N, Sp: mpt.derivative_in_M(tau * N, x + e0, kappa)}
 
-    def modular(text: str, expr: sp.Expr, var: sp.Symbol, kk: sp.Expr, lhs: object, rhs: object) -> Step:
+    def modular(text: str, expr: sp.Expr, var: sp.Symbol, kk: sp.Expr, *, lhs: object, rhs: object) -> Step:
         if mpt.reduce_modulo_quadratic(expr, var, x, kk) != 0:
             raise DerivationError(f"SymPy could not prove: {text}")
         return Step(
@@ -502,37 +525,46 @@ def ridgeless_limit() -> Derivation:
 
     steps = (
         Step(
-            text=r"$\lambda$ enters $e^{\rm ICL}(\lambda)$ and $c_e$ only through the root $\varepsilon(\lambda)$ of the strictly falling $f_\lambda(\varepsilon) = 1-\tau+\tau\lambda/\varepsilon-\varepsilon M_\kappa(\varepsilon+x^*)$. As $\lambda\to0^+$, $f_\lambda \to f_0$ uniformly on compacts of $(0,\infty)$, so $\varepsilon(\lambda)$ tends to the root of $f_0$ when $f_0$ has one ($\tau<1$) and to $0$ when it has none ($\tau>1$: $\varepsilon(\lambda) < \tau\lambda/(\tau-1)$).",
+            text=r"$\lambda$ enters $e^{\rm ICL}(\lambda)$ and $c_e$ only through the root "
+            r"$\varepsilon(\lambda)$ of the strictly falling $f_\lambda(\varepsilon) = "
+            r"1-\tau+\tau\lambda/\varepsilon-\varepsilon M_\kappa(\varepsilon+x^*)$. As $\lambda\to0^+$, "
+            r"$f_\lambda \to f_0$ uniformly on compacts of $(0,\infty)$, so $\varepsilon(\lambda)$ tends to the "
+            r"root of $f_0$ when $f_0$ has one ($\tau<1$) and to $0$ when it has none ($\tau>1$: "
+            r"$\varepsilon(\lambda) < \tau\lambda/(\tau-1)$).",
             how="stated",
             detail="monotonicity argument",
         ),
         modular(
-            r"$\tau>1$, $\varepsilon\to0$: with $S = m^*$ and $S' = M_\kappa'(x^*)$ by implicit differentiation, $e^{\rm ICL}(\lambda)$ becomes Result 1",
+            r"$\tau>1$, $\varepsilon\to0$: with $S = m^*$ and $S' = M_\kappa'(x^*)$ by implicit "
+            r"differentiation, $e^{\rm ICL}(\lambda)$ becomes Result 1",
             icl_r.subs(above) - th.e_icl_ridgeless("tau>1"),
             m,
             kappa,
-            r"\lim_{\lambda\to0^+} e^{\rm ICL}(\lambda)",
-            th.e_icl_ridgeless("tau>1"),
+            lhs=r"\lim_{\lambda\to0^+} e^{\rm ICL}(\lambda)",
+            rhs=th.e_icl_ridgeless("tau>1"),
         ),
         modular(
             r"and the conjectured $-\tau c_e$ becomes the ridgeless IDG error",
             idg_r.subs(above) - th.e_idg_ridgeless("tau>1"),
             m,
             kappa,
-            r"\lim_{\lambda\to0^+} (-\tau c_e)",
-            th.e_idg_ridgeless("tau>1"),
+            lhs=r"\lim_{\lambda\to0^+} (-\tau c_e)",
+            rhs=th.e_idg_ridgeless("tau>1"),
         ),
         modular(
-            r"$\tau<1$: with $N = M_{\kappa/\tau}(x^*) = \mu^*/x^*$, $S = \tau N$ solves the quadratic of $M_\kappa$ at $z = x^* + \varepsilon_0$, $\varepsilon_0 = (1-\tau)/(\tau N)$, so $M_\kappa(x^*+\varepsilon_0) = \tau M_{\kappa/\tau}(x^*)$",
+            r"$\tau<1$: with $N = M_{\kappa/\tau}(x^*) = \mu^*/x^*$, $S = \tau N$ solves the quadratic of "
+            r"$M_\kappa$ at $z = x^* + \varepsilon_0$, $\varepsilon_0 = (1-\tau)/(\tau N)$, so "
+            r"$M_\kappa(x^*+\varepsilon_0) = \tau M_{\kappa/\tau}(x^*)$",
             mpt.defining_quadratic(tau * N, x + e0, kappa),
             N,
             kappa / tau,
-            r"M_\kappa(x^* + \varepsilon_0)",
-            r"\tau M_{\kappa/\tau}(x^*)",
+            lhs=r"M_\kappa(x^* + \varepsilon_0)",
+            rhs=r"\tau M_{\kappa/\tau}(x^*)",
         ),
         _shown(
             proved_equal(
-                r"hence $\varepsilon_0 S = 1-\tau$: $\varepsilon_0$ is the root of $f_0$, and it is the paper's $(1-\tau)x^*/(\tau\mu^*)$",
+                r"hence $\varepsilon_0 S = 1-\tau$: $\varepsilon_0$ is the root of $f_0$, and it is the paper's "
+                r"$(1-\tau)x^*/(\tau\mu^*)$",
                 th.eps0().subs(mu, x * N),
                 e0,
             ),
@@ -544,23 +576,24 @@ def ridgeless_limit() -> Derivation:
             icl_r.subs(below) - th.e_icl_ridgeless("tau<1").subs(mu, x * N),
             N,
             kappa / tau,
-            r"\lim_{\lambda\to0^+} e^{\rm ICL}(\lambda)",
-            th.e_icl_ridgeless("tau<1"),
+            lhs=r"\lim_{\lambda\to0^+} e^{\rm ICL}(\lambda)",
+            rhs=th.e_icl_ridgeless("tau<1"),
         ),
         modular(
             r"and $-\tau c_e$ becomes the ridgeless IDG error ($\tau<1$)",
             idg_r.subs(below) - th.e_idg_ridgeless("tau<1").subs(mu, x * N),
             N,
             kappa / tau,
-            r"\lim_{\lambda\to0^+} (-\tau c_e)",
-            th.e_idg_ridgeless("tau<1"),
+            lhs=r"\lim_{\lambda\to0^+} (-\tau c_e)",
+            rhs=th.e_idg_ridgeless("tau<1"),
         ),
     )
     return Derivation(
         id="lu2024.ridgeless-limit",
         title=r"Ridge $\to$ ridgeless on both branches",
         steps=steps,
-        summary=r"So the conjecture $e^{\rm IDG}(\lambda) = -\tau c_e$ is at least consistent with the ridgeless IDG formula.",
+        summary=r"So the conjecture $e^{\rm IDG}(\lambda) = -\tau c_e$ is at least consistent with the "
+        r"ridgeless IDG formula.",
     )
 
 
@@ -571,7 +604,9 @@ def ridge_bracket() -> Derivation:
     g = f.subs(S, 1 / (1 + x + eps))
     steps = (
         Step(
-            text=r"The fixed-point function and its monotonicity: $\tau\lambda/\varepsilon$ falls and $\varepsilon M_\kappa(\varepsilon+x^*) = \mathbb E_s[\varepsilon/(s+x^*+\varepsilon)]$ rises ($s$ an eigenvalue of $R_k$), so $f$ falls strictly from $+\infty$ to $-\tau$ and its root is unique.",
+            text=r"The fixed-point function and its monotonicity: $\tau\lambda/\varepsilon$ falls and "
+            r"$\varepsilon M_\kappa(\varepsilon+x^*) = \mathbb E_s[\varepsilon/(s+x^*+\varepsilon)]$ rises ($s$ "
+            r"an eigenvalue of $R_k$), so $f$ falls strictly from $+\infty$ to $-\tau$ and its root is unique.",
             lhs=sp.Symbol("f"),
             rhs=f,
             how="stated",
@@ -595,7 +630,8 @@ def ridge_bracket() -> Derivation:
         ),
         _shown(
             proved_equal(
-                r"and $g$'s positive root is the closed form $\varepsilon_J$ (so $f(\varepsilon_J) \le 0$, with equality at $\kappa=\infty$)",
+                r"and $g$'s positive root is the closed form $\varepsilon_J$ (so $f(\varepsilon_J) \le 0$, with "
+                r"equality at $\kappa=\infty$)",
                 g.subs(eps, th.jensen_upper_root()),
                 0,
             ),
@@ -609,7 +645,8 @@ def ridge_bracket() -> Derivation:
         ),
         _shown(
             proved_equal(
-                r"For $\tau>1$: $f < 0$ beyond $\tau\lambda/(\tau-1)$, since there $1-\tau+\tau\lambda/\varepsilon = 0$",
+                r"For $\tau>1$: $f < 0$ beyond $\tau\lambda/(\tau-1)$, since there "
+                r"$1-\tau+\tau\lambda/\varepsilon = 0$",
                 (1 - tau + tau * lam / eps).subs(eps, tau * lam / (tau - 1)),
                 0,
             ),

@@ -29,13 +29,12 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import sympy as sp
 
-from iclverify.runtime.errors import ParameterError
+from iclverify.runtime.validation import exact, one_of
 from iclverify.theory.derivation import Derivation, DerivationError, Step, proved_equal, steps
-from iclverify.theory.params import exact_real
 
 __all__ = [
     "BUDGETS",
@@ -44,6 +43,7 @@ __all__ = [
     "additive_allocation",
     "additive_derivation",
     "allocation",
+    "leading_parameter_count",
     "multiplicative_error",
     "parameter_budget_allocation",
     "parameter_budget_derivation",
@@ -62,6 +62,17 @@ N, P, L, d, mu = sp.symbols("N P L d mu", positive=True)
 LS, DS, MUS = sp.Symbol("L^*", positive=True), sp.Symbol("d^*", positive=True), sp.Symbol(r"\mu^*", positive=True)
 STATED_L = sp.Rational(2, 3)
 STATED_D = sp.Rational(1, 3)
+
+
+def leading_parameter_count(L_value: Any, d_value: Any) -> Any:
+    r"""The transformer blocks' leading parameter count :math:`P = 12 L d^2` (attention :math:`4d^2`, MLP :math:`8d^2`).
+
+    Works for exact integers, SymPy expressions and mpmath numbers alike.
+
+    >>> leading_parameter_count(64, 31250), leading_parameter_count(L, d)
+    (750000000000, 12*L*d**2)
+    """
+    return 12 * L_value * d_value**2
 
 
 def symbols() -> dict[str, sp.Symbol]:
@@ -233,7 +244,8 @@ def additive_derivation() -> Derivation:
             Step(text="Stationarity.", lhs=sp.Derivative(sp.Function("E")(L), L), rhs=dE),
             Step(text=r"Candidate optimum (where $L^{a+b} = aAN^b/(bB)$).", lhs=LS, rhs=L_star),
             _eq(
-                r"The derivative factorises as $aA L^{-a-1}\,((L/L^*)^{a+b} - 1)$: negative for $L < L^*$, positive for "
+                r"The derivative factorises as $aA L^{-a-1}\,((L/L^*)^{a+b} - 1)$: negative for $L < L^*$, "
+                r"positive for "
                 r"$L > L^*$. So $L^*$ is the only stationary point and the global minimum.",
                 dE,
                 a * A * L ** (-a - 1) * ((L / L_star) ** (a + b) - 1),
@@ -378,10 +390,11 @@ def product_only_terms() -> Derivation:
 def parameter_budget_derivation() -> Derivation:
     """Minimise A L^-a + B d^-b under the true parameter count 12 L d^2 = P."""
     E_Ld = A * L**-a + B * d**-b
-    E = E_Ld.subs(L, P / (12 * d**2))
+    (L_of_d,) = sp.solve(sp.Eq(leading_parameter_count(L, d), P), L)
+    E = E_Ld.subs(L, L_of_d)
     dE = sp.diff(E, d)
     d_star = D_STAR_P
-    L_star = P / (12 * d_star**2)
+    L_star = L_of_d.subs(d, d_star)
     L_form = L_STAR_P
     der = Derivation(
         id="mg-allocation-parameter-budget",
@@ -418,7 +431,8 @@ def parameter_budget_derivation() -> Derivation:
                 sp.Integer(0),
             ),
             _eq(
-                r"Along this optimum $N = L^*d^*$ grows as $P^{(a+b)/(2a+b)}$, so in terms of $N$ again $L^* \propto N^{b/(a+b)}$.",
+                r"Along this optimum $N = L^*d^*$ grows as $P^{(a+b)/(2a+b)}$, so in terms of $N$ again $L^* "
+                r"\propto N^{b/(a+b)}$.",
                 (b / (2 * a + b)) / ((a + b) / (2 * a + b)),
                 b / (a + b),
             ),
@@ -442,12 +456,14 @@ def parameter_budget_unattainable() -> Derivation:
     return Derivation(
         id="mg-allocation-unattainable",
         title=r"The stated pair is impossible under $P = 12Ld^2$",
-        summary=r"\emph{Reconstructed.} If $L^*\propto P^{e_L}$ and $d^*\propto P^{e_d}$ then $12 L^* d^{*2} = P$ forces $e_L + 2e_d = 1$.",
+        summary=r"\emph{Reconstructed.} If $L^*\propto P^{e_L}$ and $d^*\propto P^{e_d}$ then $12 L^* d^{*2} = "
+        r"P$ forces $e_L + 2e_d = 1$.",
         steps=steps(
             Step(text="Exponent bookkeeping of the budget.", lhs=e_L + 2 * e_d, rhs=sp.Integer(1)),
             _eq(r"The stated pair gives instead", STATED_L + 2 * STATED_D, sp.Rational(4, 3)),
             Step(
-                text=r"i.e.\ $L d^2$ would grow as $P^{4/3}$, not $P$. With the derived exponents, $b/(2a+b) = 2/3$ needs",
+                text=r"i.e.\ $L d^2$ would grow as $P^{4/3}$, not $P$. With the derived exponents, $b/(2a+b) = "
+                r"2/3$ needs",
                 lhs=b,
                 rhs=only_L[0],
                 how="symbolic",
@@ -484,12 +500,11 @@ def allocation(
     ...
     iclverify.runtime.errors.ParameterError: a must be a finite number > 0, got 0
     """
-    if budget not in BUDGETS:
-        raise ParameterError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
+    one_of("budget", budget, BUDGETS)
     subs = {}
     for sym, name, value in ((a, "a", a_value), (b, "b", b_value), (A, "A", A_value), (B, "B", B_value)):
         if value is not None:
-            subs[sym] = sp.Rational(exact_real(name, value, low=0, low_open=True))
+            subs[sym] = sp.Rational(exact(name, value, low=0, low_open=True))
     base = additive_allocation() if budget == "ld" else parameter_budget_allocation()
     if not subs:
         return base

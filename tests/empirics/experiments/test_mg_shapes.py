@@ -119,7 +119,6 @@ def test_predicted_N_c_is_the_summary_scale(k, h):
 
 def test_parametrisation_step_is_one_over_root_L_width(one_torch_thread):
     from iclverify.empirics.experiments.eta_measurement import parametrisation_steps
-    from iclverify.empirics.training.gd_construction import scaled_unit_step
 
     Ls, ds = [1, 2, 3, 8], [1, 2, 5, 9]
     rows = parametrisation_steps(Ls, ds, seed=3, contexts=16)
@@ -128,7 +127,6 @@ def test_parametrisation_step_is_one_over_root_L_width(one_torch_thread):
         exact = 1 / math.sqrt(r["L"] * (r["d"] + 1))
         assert r["width"] == r["d"] + 1
         assert r["eta"] == pytest.approx(exact, rel=1e-10) and r["predicted"] == pytest.approx(exact, rel=1e-15)
-        assert scaled_unit_step(r["L"], r["width"]) == pytest.approx(exact, rel=1e-15)
 
 
 def _gd_error_closed_form(L: int, d: int, alpha: int, rho: float, contexts: int, seed: int):

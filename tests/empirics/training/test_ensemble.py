@@ -4,6 +4,7 @@ resumes bit for bit, and bad configurations are refused."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 torch = pytest.importorskip("torch")
 
 from iclverify.empirics.training import ensemble as ens  # noqa: E402
-from iclverify.empirics.training.ensemble import (
+from iclverify.empirics.training.ensemble import (  # noqa: E402
     EnsembleConfig,
     build_ensemble,
     load_ensemble,
@@ -34,8 +35,20 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")  # conftest: one torch 
 
 
 def _config(model: str, seeds, **kw) -> EnsembleConfig:
-    base = dict(layers=2, d=3, ell=6, steps=20, batch_size=16, lr=0.01, warmup=0.1, weight_decay=0.01, clip=0.05, test_contexts=100,
-                dtype="float64", seeds=tuple(seeds))  # fmt: skip
+    base = dict(
+        layers=2,
+        d=3,
+        ell=6,
+        steps=20,
+        batch_size=16,
+        lr=0.01,
+        warmup=0.1,
+        weight_decay=0.01,
+        clip=0.05,
+        test_contexts=100,
+        dtype="float64",
+        seeds=tuple(seeds),
+    )
     if model == "gpt":
         base["width"] = 8
     return EnsembleConfig(model=model, **(base | kw))
@@ -149,8 +162,17 @@ def test_lsa_in_gd_form_runs_gradient_descent():
     for e, member in enumerate(etas):
         ref = gd_predict(x[:, :-1].numpy(), y.numpy(), x[:, -1].numpy(), member)
         np.testing.assert_allclose(out[e].numpy(), ref, rtol=1e-12, atol=1e-12)
-        read = [implied_step(W_K=w["K"], W_Q=w["Q"], W_V=w["V"], d_x=d, attn_scale=model.attn_scale, residual_scale=model.residual_scale)
-                for w in model.member_weights(e)]  # fmt: skip
+        read = [
+            implied_step(
+                W_K=w["K"],
+                W_Q=w["Q"],
+                W_V=w["V"],
+                d_x=d,
+                attn_scale=model.attn_scale,
+                residual_scale=model.residual_scale,
+            )
+            for w in model.member_weights(e)
+        ]
         assert [r.eta for r in read] == pytest.approx(member, rel=1e-12) and max(r.distance for r in read) < 1e-12
 
 
@@ -188,8 +210,13 @@ def _gpt_reference(
                 a = sum(att[i] * v[i] for i in range(len(z) - 1))
                 new.append(z[t] + a @ p["w_o"][layer] + p["b_o"][layer, 0])
             z = new
-            z = [zi + gelu(ln(zi, p["g_mlp"][layer, 0], p["c_mlp"][layer, 0]) @ p["w_1"][layer] + p["b_1"][layer, 0]) @ p["w_2"][layer]
-                 + p["b_2"][layer, 0] for zi in z]  # fmt: skip
+            z = [
+                zi
+                + gelu(ln(zi, p["g_mlp"][layer, 0], p["c_mlp"][layer, 0]) @ p["w_1"][layer] + p["b_1"][layer, 0])
+                @ p["w_2"][layer]
+                + p["b_2"][layer, 0]
+                for zi in z
+            ]
         zq = ln(z[-1], p["g_f"][0], p["c_f"][0])
         out.append(zq @ p["w_out"][:, 0] + p["b_out"][0, 0])
     return torch.stack(out)
@@ -253,7 +280,7 @@ def test_an_interrupted_run_resumes_bit_identically(model, cache, tmp_path):
         ens.train_ensemble(cfg, device="cpu", cache=cache, progress=stop_at_17, checkpoint_seconds=0)
     ckpt = cache.path(ens.NAMESPACE, cfg.to_dict(), schema=ens.SCHEMA, suffix=".ckpt.pt")
     assert ckpt.exists() and cache.get(ens.NAMESPACE, cfg.to_dict(), schema=ens.SCHEMA) is None
-    assert torch.load(ckpt, weights_only=False)["step"] == 16  # the last step saved before the interruption
+    assert torch.load(ckpt, weights_only=False)["engine"]["step"] == 16  # the last step saved before the interruption
 
     seen = []
     resumed = train_ensemble(
@@ -314,7 +341,21 @@ def test_learning_rate_warms_up_then_decays_to_zero():
     cfg = _config("gpt", (0,), steps=100, warmup=0.1, lr=0.02)
     lrs = [cfg.lr_at(s) for s in range(cfg.steps)]
     assert lrs[:10] == pytest.approx([0.02 * (s + 1) / 10 for s in range(10)])  # linear over ⌈0.1·100⌉ steps
-    assert lrs[10] == pytest.approx(0.02) and all(a >= b for a, b in zip(lrs[10:], lrs[11:]))
+    assert lrs[10] == pytest.approx(0.02) and all(a >= b for a, b in itertools.pairwise(lrs[10:]))
     assert cfg.lr_at(55) == pytest.approx(0.01)  # half-way through the cosine
     assert cfg.lr_at(100) == pytest.approx(0.0, abs=1e-15) and 0 < lrs[-1] < 1e-4
     assert _config("gpt", (0,), warmup=0.0).lr_at(0) == pytest.approx(0.01)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("model", ["lsa", "gpt"])
+def test_cuda_float32_ensemble_follows_the_cpu_float64_reference(model):
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    cfg = _config(model, (0, 1, 2), steps=50, clip=1.0)
+    reference = train_ensemble(cfg, device="cpu")
+    gpu = train_ensemble(cfg.replace(dtype="float32"), device="cuda")
+    for a, b in zip(gpu, reference):
+        assert a["device"].startswith("cuda")
+        assert a["test_mse"] == pytest.approx(b["test_mse"], rel=2e-3)
+        assert a["baselines"] == pytest.approx(b["baselines"], rel=1e-5)  # the same contexts, drawn on the CPU

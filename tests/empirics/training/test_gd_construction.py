@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from iclverify.empirics.training import gd_construction as gdc
 from iclverify.runtime.errors import ParameterError
 from iclverify.runtime.seeding import rng
+from iclverify.theory.mehta_gupta2025.formulas import eta_eff_float
 
 
 def _data(seed, batch, n, d_x):
@@ -58,7 +59,7 @@ def test_unit_weights_give_one_over_sqrt_L_d():
                 W_V=np.diag([0.0] * (width - 1) + [-1.0]),
             )
             r = gdc.implied_step(layer, d_x=width - 1, attn_scale=1 / math.sqrt(width), residual_scale=1 / math.sqrt(L))
-            assert r.eta == pytest.approx(1 / math.sqrt(L * width), rel=1e-14) == gdc.scaled_unit_step(L, width)
+            assert r.eta == pytest.approx(1 / math.sqrt(L * width), rel=1e-14) == eta_eff_float(L, width)
             X, y, xq = _data(L * width, 8, 2 * width, width - 1)
             Z = gdc.tokens(X, y, xq)
             after = gdc.lsa_forward(Z, [layer], attn_scale=1 / math.sqrt(width), residual_scale=1 / math.sqrt(L))

@@ -26,8 +26,15 @@ def _within(sample: np.ndarray, expected: float, z: float = 5.0) -> None:
     assert abs(sample.mean() - expected) < z * se, (sample.mean(), expected, se)
 
 
-@pytest.mark.parametrize("task", [Task(name="linear", d=5, ell=6, rho=0.3), Task(name="sparse-linear", d=6, ell=6, s=2, rho=0.1),
-                                  Task(name="tree", d=3, ell=6, h=2, rho=0.5), Task(name="linear", d=3, ell=2, rho=0.0)])  # fmt: skip
+@pytest.mark.parametrize(
+    "task",
+    [
+        Task(name="linear", d=5, ell=6, rho=0.3),
+        Task(name="sparse-linear", d=6, ell=6, s=2, rho=0.1),
+        Task(name="tree", d=3, ell=6, h=2, rho=0.5),
+        Task(name="linear", d=3, ell=2, rho=0.0),
+    ],
+)
 def test_label_second_moment_is_one_plus_rho(task):
     b = task.sample(_gen(1), 40_000)
     labels = torch.cat([b.y, b.target[:, None]], dim=1).numpy()

@@ -16,12 +16,14 @@ from iclverify.empirics.experiments.threshold import THETA, interpolates, locate
 from iclverify.empirics.montecarlo.reduced_model import RidgeGamma, context_features  # noqa: E402
 from iclverify.empirics.montecarlo.test_error import e_icl  # noqa: E402
 from iclverify.empirics.training.train import (  # noqa: E402
+    SCHEMA,
     TrainConfig,
     auto_threads,
     draw_samples,
     load_trained,
     make_data,
     train,
+    train_many,
     train_model,
 )
 from iclverify.runtime.errors import ParameterError  # noqa: E402
@@ -153,7 +155,7 @@ def test_interrupted_run_resumes_to_the_same_result(cache, model, layers):
 
     with pytest.raises(Interrupt):
         train(cfg, device="cpu", cache=cache, progress=stop_at_170, checkpoint_every=60)
-    assert cache.path("train", cfg.to_dict(), suffix=".ckpt.pt").exists()
+    assert cache.path("train", cfg.to_dict(), schema=SCHEMA, suffix=".ckpt.pt").exists()
     seen = []
     resumed = train(cfg, device="cpu", cache=cache, progress=lambda *a: seen.append(a[1]), checkpoint_every=60)
     assert min(seen) > 120  # resumed from the checkpoint at step 120, not from scratch
@@ -162,7 +164,7 @@ def test_interrupted_run_resumes_to_the_same_result(cache, model, layers):
     assert [h["train_loss"] for h in resumed["history"]] == [h["train_loss"] for h in ref["history"]]
     loaded = load_trained(cfg, cache)
     assert all(torch.equal(loaded.state_dict()[k], ref_model.state_dict()[k]) for k in ref_model.state_dict())
-    assert not cache.path("train", cfg.to_dict(), suffix=".ckpt.pt").exists()
+    assert not cache.path("train", cfg.to_dict(), schema=SCHEMA, suffix=".ckpt.pt").exists()
 
 
 def test_finished_runs_come_from_the_cache(cache):
@@ -264,3 +266,59 @@ def test_cuda_resume(cache):
     with pytest.raises(Interrupt):
         train(cfg, device="cuda", cache=cache, progress=stop, checkpoint_every=50)
     assert train(cfg, device="cuda", cache=cache)["train_loss"] == pytest.approx(ref["train_loss"], rel=1e-6)
+
+
+@pytest.mark.parametrize("model,layers", [("linear", 1), ("transformer", 2)])
+def test_runs_of_one_shape_train_together_exactly_as_alone(model, layers, cache):
+    """One batched pass over members that differ in τ (P), κ, seed, learning rate, ridge and minibatch size:
+    each member's results and weights are those of its run alone (float64, up to batched round-off)."""
+    base = dict(model=model, layers=layers, d=4, test_contexts=200, dtype="float64", steps=40, lr=1e-2)
+    configs = [
+        TrainConfig(tau=1.0, seed=0, batch_fraction=0.3, **base),
+        TrainConfig(tau=2.5, seed=1, kappa=1.0, batch_fraction=0.1, ridge=0.01, **base),
+        TrainConfig(tau=2.0, seed=2, batch_fraction=1.0, lr_schedule="cosine", weight_decay=0.0, **base),
+    ]
+    together = train_many(configs, device="cpu", cache=cache)
+    assert {r["members"] for r in together} == {3}
+    for cfg, row in zip(configs, together):
+        model_alone, alone = train_model(cfg, device="cpu")
+        assert alone["members"] == 1 and row["n_train"] == alone["n_train"]
+        for key in ("train_loss", "icl_error", "idg_error", "initial_train_loss", "g_task"):
+            if alone[key] is None:
+                assert row[key] is None
+            else:
+                assert row[key] == pytest.approx(alone[key], rel=1e-10, abs=1e-14), key
+        weights = load_trained(cfg, cache).state_dict()
+        for name, value in model_alone.state_dict().items():
+            np.testing.assert_allclose(weights[name].numpy(), value.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
+    assert len({r["train_loss"] for r in together}) == 3
+
+
+def test_a_converged_run_stops_before_its_cap():
+    cfg = TrainConfig(
+        model="gamma", tau=3, steps=5000, lr=3e-2, batch_fraction=1.0, weight_decay=0.0, dtype="float64", **TINY
+    )
+    capped = train(cfg, device="cpu")
+    ruled = train(cfg.replace(converge_window=50, converge_rtol=1e-8), device="cpu")
+    assert capped["steps"] == 5000 and not capped["converged"]
+    assert ruled["converged"] and ruled["steps"] < 5000 and ruled["steps"] % 50 == 0
+    assert ruled["train_loss"] == pytest.approx(capped["train_loss"], rel=1e-5)
+    assert "at most 5000 steps" in ruled["stop_rule"] and capped["stop_rule"] == "a fixed budget of 5000 steps"
+
+
+@pytest.mark.gpu
+def test_cuda_float32_group_follows_the_cpu_float64_reference():
+    """The batched engine on CUDA in float32 (the GPU path) against the float64 CPU reference."""
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    configs = [
+        TrainConfig(model=m, layers=L, tau=t, seed=s, steps=100, lr=1e-2, batch_fraction=0.5, **TINY)
+        for m, L in (("linear", 1), ("transformer", 2))
+        for t, s in ((1.0, 0), (2.0, 1))
+    ]
+    reference = train_many([c.replace(dtype="float64") for c in configs], device="cpu")
+    gpu = train_many(configs, device="cuda")
+    for a, b in zip(gpu, reference):
+        assert a["device"].startswith("cuda") and b["device"] == "cpu"
+        for key in ("train_loss", "icl_error", "idg_error"):
+            assert a[key] == pytest.approx(b[key], rel=2e-3, abs=1e-6), key

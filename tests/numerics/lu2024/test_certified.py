@@ -133,7 +133,7 @@ def test_kappa_infinity_has_no_gap_and_uses_the_limit_forms():
 def test_ridge_root_at_infinite_kappa_is_the_jensen_root():
     # M_inf(z) = 1/(1+z) makes Jensen's bound exact: the root sits on the upper bracket end
     pred = nl.evaluate(LuParams(tau=3, alpha=10, kappa="inf", rho=0, lam="1e3"), dps=30)
-    lo, hi = pred.root.initial_bracket
+    _, hi = pred.root.initial_bracket
     with mp.workdps(40):
         assert abs(pred.root.value / hi - 1) < 1e-28
 

@@ -7,6 +7,7 @@ import pytest
 
 from iclverify.numerics.lu2024 import optimal_context as oc
 from iclverify.numerics.lu2024 import vectorised as nf
+from iclverify.numerics.marchenko_pastur import transform_float
 from iclverify.runtime.errors import ParameterError
 
 KAPPAS = np.linspace(0.1, 2.1, 23)
@@ -79,3 +80,14 @@ def test_monotone_mask_definition():
 def test_bad_grids_are_parameter_errors(args):
     with pytest.raises(ParameterError):
         oc.scan_alpha(*args)
+
+
+@pytest.mark.parametrize("kappa", [0.05, 0.3, 0.9, 1.0, 3.0])
+def test_fused_transform_is_the_theory_transform(kappa):
+    # the in-place kernel fuses the theory's two closed forms; it must agree with the one float path everywhere,
+    # including the band of rows where b = x + 1 - 1/kappa changes sign inside the block
+    a, r = np.logspace(-2, 3, 200), np.linspace(0.0, 2.0, 9)
+    x, inv_x, _ = oc._grid(a, r)
+    splits = (-x.min(axis=1), -x.max(axis=1))
+    fused = oc._transform(x.copy(), inv_x, kappa, splits)
+    assert np.allclose(fused, transform_float(x, kappa), rtol=1e-14, atol=0)

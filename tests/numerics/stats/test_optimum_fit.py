@@ -165,8 +165,12 @@ def test_locate_optimum_rejects_bad_input(L, errors, match):
 
 def test_bootstrap_settings_and_budgets_are_checked():
     ok = [[1.0], [0.5], [1.0]]
-    for kw in (dict(n_boot=5), dict(confidence=1.0), dict(confidence=0.0)):
-        with pytest.raises(ParameterError, match="n_boot"):
+    for kw, field in (
+        (dict(n_boot=5), "n_boot"),
+        (dict(confidence=1.0), "confidence"),
+        (dict(confidence=0.0), "confidence"),
+    ):
+        with pytest.raises(ParameterError, match=f"^{field} must be"):
             locate_optimum([1.0, 2, 4], ok, **kw)
     g = [np.array([1.0, 2, 4])]
     with pytest.raises(ParameterError, match="two positive budgets"):

@@ -189,7 +189,7 @@ def test_floor_fit_linear_space_and_json():
         (lambda: LogLogFit(n_boot=5).fit([1, 2, 3], [1, 2, 3]), "n_boot"),
         (lambda: LogLogFit(confidence=1.5).fit([1, 2, 3], [1, 2, 3]), "confidence"),
         (lambda: LogLogFit().fit(np.ones((4, 2)), np.ones(4)), "names"),
-        (lambda: LogLogFit().fit(["a", "b", "c"], [1, 2, 3]), "numbers"),
+        (lambda: LogLogFit().fit(["a", "b", "c"], [1, 2, 3]), "finite number"),
         (lambda: FloorPowerLawFit().fit([1, 2, 3], [1, 2, 3]), "at least"),
         (lambda: FloorPowerLawFit(space="cubic").fit([1, 2, 3, 4], [1, 2, 3, 4]), "space"),
         (lambda: FloorPowerLawFit(p_bounds=(2, 1)).fit([1, 2, 3, 4], [1, 2, 3, 4]), "p_bounds"),

@@ -72,3 +72,33 @@ def test_interval_rule(interval, expected):
         interval_rule("a", estimate=sum(interval) / 2, interval=interval, predicted=0.25, max_width=0.5).status
         == expected
     )
+
+
+# which code role a layer needs: a claim checked symbolically names its theory, and so on
+ROLE_OF_LAYER = {"symbolic": "theory", "numeric": "numerics", "montecarlo": "empirics"}
+
+
+def _resolve(path: str):
+    import importlib
+
+    module_name, _, qualname = path.partition(":")
+    obj = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+@pytest.mark.parametrize("claim", all_claims(), ids=lambda c: c.id)
+def test_every_claim_links_its_layers_and_rule(claim):
+    """One hop from a claim to its code: a verdict rule in proofs/, and the code of each layer it is checked in;
+    every link resolves to the callable it names."""
+    paths = claim.code_paths()
+    assert "rule" in claim.code, f"{claim.id} names no verdict rule"
+    if paths["check"].startswith("iclverify."):  # built in (a plugin keeps its rules in its own package)
+        assert paths["rule"].startswith("iclverify.proofs."), paths["rule"]
+    missing = [ROLE_OF_LAYER[layer] for layer in claim.layers if ROLE_OF_LAYER.get(layer, "rule") not in claim.code]
+    assert not missing, f"{claim.id} (layers {claim.layers}) lacks code for {missing}"
+    for role, path in paths.items():
+        target = claim.check if role == "check" else claim.code[role]  # type: ignore[index]
+        resolved = _resolve(path)
+        assert resolved is getattr(target, "func", target), (claim.id, role, path)

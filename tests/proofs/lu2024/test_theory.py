@@ -66,3 +66,42 @@ def test_row_rule_states_its_tolerance():
     assert claims_module._rows_verdict("x", rows, rtol=1e-6).status == "confirmed"
     refuted = claims_module._rows_verdict("x", rows, rtol=1e-8)
     assert refuted.status == "refuted" and refuted.evidence["rtol"] == 1e-8
+
+
+def test_every_check_has_a_false_statement():
+    assert {f"lu2024.{k}" for k in claims_module.FALSE_STATEMENTS} == set(CLAIMS)
+
+
+@pytest.mark.parametrize("key", sorted(claims_module.FALSE_STATEMENTS))
+def test_a_false_statement_is_refuted(key):
+    """Each check, fed a wrong limit, constant, reference value, line, root count or tolerance target instead of
+    the claim's statement, says refuted; the evidence names where the statement failed."""
+    verdict = CLAIMS[f"lu2024.{key}"].check(CheckContext(level="quick", seed=3), **claims_module.FALSE_STATEMENTS[key])
+    assert verdict.status == "refuted", verdict.reason
+    evidence = dict(verdict.evidence)
+    assert evidence and json.dumps(jsonable(evidence))
+    named = {"worst_point", "counterexample", "failures", "points", "lams"} & set(evidence)
+    assert named or any(k.startswith("tau=") for k in evidence), evidence.keys()
+
+
+def test_stated_rates_are_compared_symbolically():
+    """A wrong growth coefficient is refuted by SymPy (a counterexample point) before any number is evaluated."""
+    wrong = claims_module.FALSE_STATEMENTS["alpha-inf.growth"]
+    verdict = claims_module._check_alpha_growth(CheckContext(), **wrong)
+    assert verdict.status == "refuted" and "counterexample" in verdict.evidence
+
+
+def test_a_timed_out_derivation_is_inconclusive(monkeypatch):
+    import iclverify.proofs.framework.symbolic as policy
+
+    def slow() -> Derivation:
+        import time
+
+        time.sleep(5)
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(policy, "TIME_LIMIT_S", 0.2)
+    verdict = policy.symbolic_verdict("demo", slow, lambda d: Verdict.confirmed("x"), seconds=0.2)
+    assert verdict.status == "inconclusive" and verdict.evidence["failure"] == "timeout"
+    combined = claims_module._combine(slow, Verdict.confirmed("numbers agree", max_rel_error=0.0))
+    assert combined.status == "inconclusive"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import sympy as sp
 
 from iclverify.proofs.framework.claims import CheckContext
 from iclverify.proofs.framework.registry import select
@@ -116,3 +117,74 @@ def test_derivations_attached_to_claims_build():
         if claim.derivation is not None:
             der = claim.derivation()
             assert der.steps and any(s.how == "symbolic" for s in der.steps), claim.id
+
+
+CTX = CheckContext(level="quick", seed=0)
+BY_ID = {c.id.removeprefix("mehta-gupta."): c for c in symbolic.CLAIMS}
+
+
+def test_every_check_has_a_false_statement():
+    assert set(symbolic.FALSE_STATEMENTS) == set(BY_ID)
+
+
+@pytest.mark.parametrize("cid", sorted(symbolic.FALSE_STATEMENTS))
+def test_a_false_statement_is_refuted(cid):
+    """Each check, fed a wrong exponent, limit, allocation, sign or tolerance target, says refuted, with the
+    statement it was given and what it computed in the evidence."""
+    statement = symbolic.FALSE_STATEMENTS[cid]
+    verdict = BY_ID[cid].check(CTX, **statement)
+    assert verdict.status == "refuted", verdict.reason
+    assert verdict.evidence and json.dumps({k: str(v) for k, v in verdict.evidence.items()})
+
+
+# statements the computations support, for the claims whose own statement is refuted: the rule can confirm
+TRUE_STATEMENTS = {
+    "A.true-parameter-budget": ({"stated": (sp.Rational(2, 3), sp.Rational(1, 6))}, "b = 4a"),
+    "T1.solvable-model": ({"stated_slope": -1}, None),
+    "P3.sharpness": ({"max_decades": 8.0}, None),
+    "T2.steps-allocation": ({"stated_slope": sp.Rational(1, 2)}, None),
+}
+
+
+@pytest.mark.parametrize("cid", sorted(TRUE_STATEMENTS))
+def test_a_true_statement_is_confirmed(cid):
+    statement, condition = TRUE_STATEMENTS[cid]
+    verdict = BY_ID[cid].check(CTX, **statement)
+    assert verdict.status == "confirmed", verdict.reason
+    assert (condition is None and verdict.condition is None) or condition in verdict.condition
+
+
+def test_allocation_evidence_names_the_derived_and_stated_exponents():
+    v = BY_ID["A.allocation"].check(CTX)
+    assert v.evidence["derived_exponent_L"] == "b/(a + b)" and v.evidence["stated_exponent_L"] == "2/3"
+    assert v.evidence["solution"] == "b = 2a"
+    refuted = BY_ID["A.true-parameter-budget"].check(CTX)
+    assert refuted.evidence["stated_pair_budget_exponent"] == "4/3"
+
+
+def test_refutation_by_counterexample_names_the_point():
+    v = BY_ID["T1.halving"].check(CTX, **symbolic.FALSE_STATEMENTS["T1.halving"])
+    point = v.evidence["counterexample"]["point"]
+    h = sp.Rational(point["h"])
+    assert 2 ** (2 * (h + 1)) != 2 ** (h + 1)  # the named point really separates the two
+
+
+def test_a_failed_sympy_step_makes_a_symbolic_check_inconclusive(monkeypatch):
+    from iclverify.theory.derivation import DerivationError
+
+    def broken():
+        raise DerivationError("SymPy could not prove: demo")
+
+    monkeypatch.setattr(symbolic.talloc, "multiplicative_error", broken)
+    v = symbolic.check_multiplicative(CTX)
+    assert v.status == "inconclusive" and "demo" in v.reason
+
+
+@pytest.mark.parametrize(
+    ("cid", "status"),
+    [("T1.bound", "inconclusive"), ("R.rademacher", "inconclusive"), ("NTK.eigenvalue", "inconclusive")],
+)
+def test_bounds_are_never_confirmed(outcomes, cid, status):
+    """A bound with unknown constants: its form can be refuted (above), never confirmed."""
+    v = outcomes[cid].verdict
+    assert v.status == status and v.evidence["direction"] in ("decreasing", "increasing")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -84,7 +85,7 @@ def test_shape_law_at_b_2a(additive):
 def test_multiplicative_error_is_monotone(a, b, N):
     E = lambda L: L**-a * (N / L) ** -b  # noqa: E731
     Ls = [1.0, 2.0, 5.0, 9.0]
-    diffs = [E(y) - E(x) for x, y in zip(Ls, Ls[1:])]
+    diffs = [E(y) - E(x) for x, y in itertools.pairwise(Ls)]
     if abs(a - b) > 1e-3:
         assert all(math.copysign(1, dv) == math.copysign(1, b - a) for dv in diffs)
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iclverify.runtime.errors import ParameterError
@@ -27,6 +27,34 @@ def test_critical_scale_is_where_kh_n_alpha_is_one(h, k):
         assert k * h * Nc ** (-mg.exponent(h)) == 1
         assert mg.critical_scale(k + 1, h) > Nc
     assert mg.halving_factor(h) == 4 ** (h + 1)
+
+
+@settings(max_examples=25)
+@given(L=st.integers(1, 512), d=st.integers(1, 4096), h=st.fractions(0, 4, max_denominator=6), k=st.integers(1, 40))
+def test_float_scalings_are_the_theory_expressions(L, d, h, k):
+    # the helpers the trained models import evaluate the SymPy expressions, not a second copy of them
+    width = d + 1
+    assert mg.eta_eff_float(L, width) == pytest.approx(float(mg.eta_eff(L, width)), rel=1e-15)
+    assert mg.eta_eff_float(L, width) == 1 / math.sqrt(L * width)
+    assert mg.attention_scale_float(width) * mg.residual_scale_float(L) == pytest.approx(
+        float(mg.residual_scale(L) * mg.attention_scale(width)), rel=1e-15
+    )
+    assert mg.critical_scale_float(k, float(h)) == pytest.approx(float(mg.critical_scale(k, h)), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: mg.eta_eff_float(0, 4),
+        lambda: mg.attention_scale_float(-1),
+        lambda: mg.residual_scale_float(float("nan")),
+        lambda: mg.critical_scale_float(0, 1),
+        lambda: mg.critical_scale_float(2, -1),
+    ],
+)
+def test_float_scalings_refuse_bad_sizes(call):
+    with pytest.raises(ParameterError):
+        call()
 
 
 def test_exact_number_parsing():
