@@ -66,4 +66,8 @@ def raise_on_sigterm() -> Callable[[], None]:
         raise Terminated(f"terminated by signal {signum}")
 
     previous = signal.signal(signal.SIGTERM, _handler)
-    return lambda: signal.signal(signal.SIGTERM, previous) and None
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
