@@ -316,7 +316,7 @@ def check_montecarlo(ctx: CheckContext, *, theory: Callable[[str, int], float] |
 # ---------------------------------------------------------------- the claims
 
 
-def _claim(
+def bordelon_claim(
     id: str, title: str, where: str, provenance: str, statement: str, *, layers: tuple[str, ...], check: Any, **kw: Any
 ) -> Claim:
     return Claim(
@@ -333,7 +333,7 @@ def _claim(
 
 
 CLAIMS = [
-    _claim(
+    bordelon_claim(
         "iso.depth-gain",
         "ISO: depth only aids ICL if the context is limited",
         "abstract",
@@ -346,7 +346,7 @@ CLAIMS = [
         figure="bordelon2025-depth-gain",
         code={"theory": th.depth_gain, "numerics": iso_loss, "rule": check_depth_gain},
     ),
-    _claim(
+    bordelon_claim(
         "iso.peak-at-alpha-one",
         "ISO: depth helps most near alpha = 1",
         "Figure 1 caption",
@@ -357,7 +357,7 @@ CLAIMS = [
         figure="bordelon2025-depth-gain",
         code={"theory": th.depth_gain, "numerics": iso_loss, "rule": check_peak_gain},
     ),
-    _claim(
+    bordelon_claim(
         "iso.one-step",
         "ISO, L = 1: the one-step loss",
         "§ISO (reconstructed)",
@@ -368,7 +368,7 @@ CLAIMS = [
         derivation=th.derivation_one_step,
         code={"theory": th.loss_closed_form, "numerics": iso_loss, "rule": check_one_step},
     ),
-    _claim(
+    bordelon_claim(
         "iso.infinite-depth",
         "ISO, L -> infinity: only the atom survives",
         "§ISO (reconstructed)",
@@ -379,7 +379,7 @@ CLAIMS = [
         derivation=th.derivation_one_step,
         code={"theory": th.derivation_one_step, "numerics": iso_loss, "rule": check_infinite_depth},
     ),
-    _claim(
+    bordelon_claim(
         "iso.optimal-step",
         "ISO: the optimal per-step size is alpha/(1+alpha) at every depth",
         "§ISO (reconstructed)",
@@ -391,7 +391,7 @@ CLAIMS = [
         derivation=th.derivation_closed_form,
         code={"theory": th.gamma_star, "numerics": iso_loss, "rule": check_optimal_step},
     ),
-    _claim(
+    bordelon_claim(
         "iso.catalan-form",
         "ISO: the loss is a finite Catalan sum",
         "§ISO (reconstructed)",
@@ -404,7 +404,7 @@ CLAIMS = [
         figure="bordelon2025-loss",
         code={"theory": th.loss_closed_form, "numerics": iso_loss, "rule": check_catalan_form},
     ),
-    _claim(
+    bordelon_claim(
         "iso.montecarlo",
         "ISO: finite-D simulation of the reduced-Gamma model meets the theory",
         "§ISO (reconstructed)",

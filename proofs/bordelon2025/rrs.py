@@ -18,7 +18,8 @@ import numpy as np
 from iclverify.empirics.montecarlo.bordelon2025 import rrs_context_losses
 from iclverify.numerics.bordelon2025.rrs import compute_optimal_shape, gamma_flow, local_exponents, rrs_loss
 from iclverify.numerics.stats.power_law_fit import fit_loglog
-from iclverify.proofs.framework.claims import CheckContext, Claim, Verdict
+from iclverify.proofs.bordelon2025.iso import bordelon_claim
+from iclverify.proofs.framework.claims import CheckContext, Verdict
 from iclverify.theory.bordelon2025 import rrs as th
 from iclverify.theory.derivation import DerivationError
 
@@ -239,24 +240,8 @@ def check_shape(ctx: CheckContext, *, shape: Any = None, rtol: float = 0.1) -> V
     )
 
 
-def _claim(
-    id: str, title: str, where: str, provenance: str, statement: str, *, layers: tuple[str, ...], check: Any, **kw: Any
-) -> Claim:
-    return Claim(
-        id=f"{PAPER}.{id}",
-        paper=PAPER,
-        title=title,
-        where=where,
-        provenance=provenance,  # type: ignore[arg-type]
-        statement_tex=statement,
-        layers=layers,  # type: ignore[arg-type]
-        check=check,
-        **kw,
-    )
-
-
 CLAIMS = [
-    _claim(
+    bordelon_claim(
         "rrs.depth-helps",
         "RRS: depth helps even at infinite context",
         "abstract",
@@ -267,7 +252,7 @@ CLAIMS = [
         figure="bordelon2025-rrs-exponents",
         code={"theory": th.derivation_depth, "numerics": rrs_loss, "rule": check_depth_helps},
     ),
-    _claim(
+    bordelon_claim(
         "rrs.depth-exponent",
         "RRS: the depth term L^(-beta)",
         "third-party summaries",
@@ -279,7 +264,7 @@ CLAIMS = [
         figure="bordelon2025-rrs-exponents",
         code={"theory": th.depth_exponent, "numerics": rrs_loss, "rule": check_depth_exponent},
     ),
-    _claim(
+    bordelon_claim(
         "rrs.context-exponent",
         "RRS: the context term P^(-nu beta)",
         "third-party summaries",
@@ -291,7 +276,7 @@ CLAIMS = [
         figure="bordelon2025-rrs-exponents",
         code={"empirics": rrs_context_losses, "numerics": fit_loglog, "rule": check_context_exponent},
     ),
-    _claim(
+    bordelon_claim(
         "rrs.time-exponent",
         "RRS: the training-time term t^(-beta/(2+beta))",
         "third-party summaries",
@@ -301,7 +286,7 @@ CLAIMS = [
         check=check_time_exponent,
         code={"numerics": gamma_flow, "rule": check_time_exponent},
     ),
-    _claim(
+    bordelon_claim(
         "rrs.compute-optimal-shape",
         "RRS: the compute-optimal shape",
         "abstract; third-party summaries",
