@@ -107,7 +107,26 @@ def tiny_mg(monkeypatch):
     )
     monkeypatch.setitem(quick, "allocation", dict(budgets={16: (1, 2, 4), 32: (1, 2, 4)}, fixed_params=(16,), seeds=2))
     monkeypatch.setitem(quick, "tab3", dict(D0s=(2,)))
-    monkeypatch.setitem(quick, "transition", dict(steps=5, lr=0.01, h=1, ks=(2, 3), L=1, widths=(2, 3, 4, 6), seeds=2))
+    monkeypatch.setitem(
+        quick,
+        "transition",
+        dict(
+            steps=5,
+            lr=0.01,
+            L=1,
+            seeds=2,
+            hs=(1, 2),
+            ks={h: (2, 3) for h in (1, 2)},
+            widths={h: (2, 3, 4, 6) for h in (1, 2)},
+        ),
+    )
+    from iclverify.proofs.mehta_gupta2025 import k_steps
+
+    monkeypatch.setitem(
+        k_steps.SETUPS,
+        "quick",
+        dict(depths=(2, 3), seeds=2, max_steps=5, k_max=4, reference_contexts=300, n_boot=20, paired_ks=(1,)),
+    )
     return quick
 
 

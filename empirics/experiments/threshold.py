@@ -26,12 +26,14 @@ from iclverify.runtime.errors import ParameterError
 
 __all__ = [
     "THETA",
+    "Search",
     "Threshold",
     "interpolates",
     "locate_threshold",
     "locate_thresholds",
     "trained_threshold",
     "trained_thresholds",
+    "trained_thresholds_many",
 ]
 
 THETA = 1e-3
@@ -123,18 +125,23 @@ def locate_thresholds(
     brackets: Sequence[tuple[int, int]],
     *,
     threshold: float = THETA,
-    rel_tol: float = 0.03,
+    rel_tol: float | Sequence[float] = 0.03,
     expand: int = 3,
 ) -> list[Threshold | None]:
     """Several searches in lockstep: each round collects every unfinished search's next probe and evaluates
     them together — ``relative_losses`` is one callback per search, or one callback taking the round's
     ``(search, n)`` pairs (so a round's probes can train as one batched pass). Each search sees exactly
-    the probes it would alone.
+    the probes it would alone; ``rel_tol`` is one tolerance or one per search.
 
     >>> [t.below for t in locate_thresholds([lambda n: n > 40, lambda n: n > 90], [(10, 100), (10, 100)], rel_tol=0.01)]
     [40, 90]
     """
-    searches = [_bisection(lo, hi, threshold=threshold, rel_tol=rel_tol, expand=expand) for lo, hi in brackets]
+    tols = [rel_tol] * len(brackets) if isinstance(rel_tol, (int, float)) else list(rel_tol)
+    if len(tols) != len(brackets):
+        raise ParameterError(f"got {len(tols)} tolerances for {len(brackets)} searches")
+    searches = [
+        _bisection(lo, hi, threshold=threshold, rel_tol=tol, expand=expand) for (lo, hi), tol in zip(brackets, tols)
+    ]
     results: list[Threshold | None] = [None] * len(searches)
     pending: dict[int, int] = {}
     for i, search in enumerate(searches):
@@ -199,17 +206,58 @@ def trained_thresholds(
     progress: Any = None,
 ) -> list[Threshold | None]:
     """n* of one architecture at dimension ``d`` for each seed under a training ``protocol``
-    (:class:`iclverify.empirics.experiments.lu2024_protocols.Protocol`); every bracket starts at
-    ``tau_range``·d². The seeds' searches run in lockstep: each round's probes (one training run of
-    P = n contexts, κ = ∞, per seed) train as one batched pass; runs are cached, so a repeated search
-    costs nothing."""
+    (:class:`iclverify.empirics.experiments.lu2024_protocols.Protocol`): :func:`trained_thresholds_many`."""
+    searches = [
+        Search(protocol=protocol, model=model, layers=layers, d=d, seed=s, tau_range=tau_range, rel_tol=rel_tol)
+        for s in seeds
+    ]
+    return trained_thresholds_many(searches, threshold=threshold, device=device, cache=cache, progress=progress)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Search:
+    """One n* search: an architecture at dimension ``d`` and one seed under a training ``protocol``, its
+    bracket starting at ``tau_range``·d², to the relative tolerance ``rel_tol``."""
+
+    protocol: Any
+    model: str
+    layers: int
+    d: int
+    seed: int
+    tau_range: tuple[float, float]
+    rel_tol: float = 0.05
+
+    def config(self, n: int) -> Any:
+        """The training run of a probe on n contexts (κ = ∞)."""
+        return self.protocol.config(model=self.model, layers=self.layers, d=self.d, tau=n / self.d**2, seed=self.seed)
+
+    @property
+    def bracket(self) -> tuple[int, int]:
+        lo = max(1, math.floor(self.tau_range[0] * self.d * self.d))
+        return lo, max(lo + 1, math.ceil(self.tau_range[1] * self.d * self.d))
+
+
+def trained_thresholds_many(
+    searches: Sequence[Search],
+    *,
+    threshold: float = THETA,
+    device: str = "auto",
+    cache: Any = None,
+    progress: Any = None,
+) -> list[Threshold | None]:
+    """n* of every search (None where no bracket is found). All searches — seeds, dimensions and
+    architectures together — run in lockstep: each round's probes are submitted as one
+    :func:`~iclverify.empirics.training.train.train_many` call, so runs of one shape train as one batched
+    pass and different shapes' passes run side by side on the executor; runs are cached, so a repeated
+    search costs nothing, and each search sees exactly the probes it would alone."""
     from iclverify.empirics.training.train import train_many
 
     def round_losses(round_: list[tuple[int, int]]) -> list[float]:
-        configs = [protocol.config(model=model, layers=layers, d=d, tau=n / d**2, seed=seeds[i]) for i, n in round_]
-        results = train_many(configs, device=device, cache=cache, progress=progress, description=f"n* d={d}")
+        configs = [searches[i].config(n) for i, n in round_]
+        label = ", ".join(sorted({f"{searches[i].model} d={searches[i].d}" for i, _ in round_}))
+        results = train_many(configs, device=device, cache=cache, progress=progress, description=f"n* {label}")
         return [r["train_loss"] / (1.0 + c.rho) for r, c in zip(results, configs)]
 
-    lo = max(1, math.floor(tau_range[0] * d * d))
-    hi = max(lo + 1, math.ceil(tau_range[1] * d * d))
-    return locate_thresholds(round_losses, [(lo, hi)] * len(seeds), threshold=threshold, rel_tol=rel_tol)
+    return locate_thresholds(
+        round_losses, [s.bracket for s in searches], threshold=threshold, rel_tol=[s.rel_tol for s in searches]
+    )

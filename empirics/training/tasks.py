@@ -39,7 +39,7 @@ from iclverify.empirics.montecarlo import baselines
 from iclverify.runtime.device import require_torch
 from iclverify.runtime.errors import ParameterError
 
-__all__ = ["TASKS", "Batch", "Task", "success_rate", "tokens"]
+__all__ = ["TASKS", "Batch", "ConditionedTask", "Task", "success_rate", "tokens"]
 
 TASKS = ("linear", "sparse-linear", "tree")
 SUCCESS_MARGIN = 0.5  # a prediction "succeeds" when |ŷ − y| < 0.5 (for ±1 labels: on the right side, by a margin)
@@ -180,6 +180,82 @@ class Task:
             w_r = baselines.ridge_estimate(gram / self.d, xty / self.d, rho=self.rho)
             out["ridge"] = (np.einsum("nd,nd->n", w_r, xq) - target) ** 2
         return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ConditionedTask:
+    r"""Linear regression with an ill-conditioned input covariance (not one of :data:`TASKS`: it has its own
+    parameters, and the k-step depth experiment samples it directly).
+
+    Inputs :math:`x = Q\,\Lambda^{1/2} g`, :math:`g \sim N(0, I_d)`, with the geometric spectrum
+    :math:`\lambda_j \propto \kappa^{-j/(d-1)}`, :math:`j = 0, \dots, d-1` (condition number :math:`\kappa`),
+    scaled to :math:`\operatorname{tr}\Lambda = d` (unit-variance coordinates on average, as :class:`Task`);
+    :math:`Q` is a Haar-random rotation drawn afresh for every context when ``rotate`` (so no fixed
+    preconditioner can whiten the inputs; the covariance is :math:`\Lambda` itself otherwise). Labels
+    :math:`y = \langle w, x\rangle + \sqrt\rho\,\varepsilon`, :math:`w \sim N(0, I_d/d)` per context, so
+    :math:`E y^2 = 1 + \rho`. The rotation changes no property of gradient descent on the context (it is
+    rotation-equivariant and w is isotropic), only what a fixed set of weights can exploit.
+
+    >>> t = ConditionedTask(d=3, ell=5, kappa=4.0)
+    >>> [round(v, 6) for v in t.spectrum().tolist()]  # 4^0, 4^-1/2, 4^-1, scaled to sum 3
+    [1.714286, 0.857143, 0.428571]
+    >>> import torch
+    >>> b = t.sample(torch.Generator().manual_seed(0), 2)
+    >>> tuple(b.x.shape), tuple(b.y.shape), tuple(b.target.shape), tuple(b.task.shape)
+    ((2, 6, 3), (2, 5), (2,), (2, 3))
+    """
+
+    d: int = 4
+    ell: int = 16
+    kappa: float = 10.0
+    rho: float = 0.0
+    rotate: bool = True
+
+    def __post_init__(self) -> None:
+        _int("d", self.d, 2)
+        _int("ell", self.ell, 1)
+        for name, low in (("kappa", 1.0), ("rho", 0.0)):
+            try:
+                value = float(getattr(self, name))
+            except (TypeError, ValueError):
+                raise ParameterError(f"{name} must be a number >= {low:g}, got {getattr(self, name)!r}") from None
+            if not math.isfinite(value) or value < low:
+                raise ParameterError(f"{name} must be a finite number >= {low:g}, got {getattr(self, name)!r}")
+            object.__setattr__(self, name, value)
+        if not isinstance(self.rotate, bool):
+            raise ParameterError(f"rotate must be True or False, got {self.rotate!r}")
+
+    def spectrum(self) -> np.ndarray:
+        """The covariance eigenvalues, largest first, summing to d."""
+        lam = self.kappa ** (-np.arange(self.d) / (self.d - 1))
+        return lam * (self.d / lam.sum())
+
+    @property
+    def trivial_error(self) -> float:
+        """Mean squared error of the zero predictor: E y² = 1 + ρ."""
+        return 1.0 + self.rho
+
+    def sample(self, generator: Any, n: int, *, dtype: Any = None) -> Batch:
+        """``n`` contexts drawn with the torch ``generator`` (on the CPU), as tensors of ``dtype``."""
+        torch = require_torch()
+        n = _int("n", n, 1)
+        dtype = dtype or torch.float64
+        g, d, ell = generator, self.d, self.ell
+        scale = torch.as_tensor(np.sqrt(self.spectrum()), dtype=torch.float64)
+        x = torch.randn(n, ell + 1, d, generator=g, dtype=torch.float64) * scale
+        if self.rotate:  # Haar rotation: QR of a Gaussian matrix with the signs of R's diagonal moved into Q
+            q, r = torch.linalg.qr(torch.randn(n, d, d, generator=g, dtype=torch.float64))
+            q = q * torch.sign(torch.diagonal(r, dim1=-2, dim2=-1)).unsqueeze(-2)
+            x = x @ q.transpose(-1, -2)
+        w = torch.randn(n, d, generator=g, dtype=torch.float64) / math.sqrt(d)
+        labels = torch.einsum("nid,nd->ni", x, w)
+        if self.rho > 0:
+            labels = labels + math.sqrt(self.rho) * torch.randn(n, ell + 1, generator=g, dtype=torch.float64)
+        x, labels, w = x.to(dtype), labels.to(dtype), w.to(dtype)
+        return Batch(x, labels[:, :-1].contiguous(), labels[:, -1].contiguous(), w)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

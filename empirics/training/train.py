@@ -43,7 +43,7 @@ import dataclasses
 import functools
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -475,10 +475,18 @@ def train_many(
     checkpoint_seconds: float = 60.0,
     threads: int | str | None = "auto",
     max_members: int = 64,
+    workers: int | None = None,
 ) -> list[dict[str, Any]]:
     """Every configuration's result, in order: cached runs are read, the others trained in batched passes
     (runs of one :func:`group_key` with similar minibatches, :func:`_passes`; at most ``max_members`` per
-    pass), each member as it would train alone."""
+    pass), each member as it would train alone.
+
+    Passes are independent: with two or more of them they are all submitted at once to the runtime's
+    executor (:func:`iclverify.runtime.executors.default_executor`: a Dask cluster under ``--scheduler``,
+    else a local pool of ``workers`` processes — by default one per CPU on a CPU device when the passes
+    add up to at least ``PARALLEL_STEPS`` steps, else one), each task writing its runs to the shared cache
+    itself; one pass, or one worker, trains here.
+    """
     results: list[dict[str, Any] | None] = [None] * len(configs)
     todo: dict[tuple[Any, ...], list[int]] = {}
     for i, cfg in enumerate(configs):
@@ -488,32 +496,82 @@ def train_many(
         elif cfg not in [configs[j] for j in todo.get(group_key(cfg), [])]:
             todo.setdefault(group_key(cfg), []).append(i)
     dev = pick_device(device) if todo else None
-    done = len(configs) - sum(len(v) for v in todo.values())
-    for members in todo.values():
-        for part in _passes([configs[i] for i in members], members, max_members):
-            if progress is not None and len(configs) > 1:
-                progress(description, done, len(configs))
-            group = [configs[i] for i in part]
-            with torch_threads(_threads(group, dev, threads)):
-                _, out = _train_group(
-                    group,
-                    dev,
-                    cache=cache,
-                    progress=progress,
-                    checkpoint_every=checkpoint_every,
-                    checkpoint_seconds=checkpoint_seconds,
-                )
-            for i, r in zip(part, out):
-                results[i] = r
-            done += len(part)
+    passes = [
+        part for members in todo.values() for part in _passes([configs[i] for i in members], members, max_members)
+    ]
+    done = len(configs) - sum(len(part) for part in passes)
+    if progress is not None and len(configs) > 1:
+        progress(description, done, len(configs))
+    task = functools.partial(
+        _pass_task,
+        device=str(dev),
+        cache=cache,
+        threads=threads,
+        checkpoint_every=checkpoint_every,
+        checkpoint_seconds=checkpoint_seconds,
+    )
+    for p, out in _run_passes(task, [[configs[i] for i in part] for part in passes], dev, workers, progress):
+        for i, r in zip(passes[p], out):
+            results[i] = r
+        done += len(passes[p])
+        if progress is not None and len(configs) > 1:
+            progress(description, done, len(configs))
     for i, cfg in enumerate(configs):  # duplicates of a configuration share its run
         if results[i] is None:
             results[i] = results[configs.index(cfg)]
-    if progress is not None and len(configs) > 1:
-        progress(description, len(configs), len(configs))
     return [dict(r) for r in results if r is not None]
 
 
+def _pass_task(
+    item: Mapping[str, Any],
+    *,
+    device: str,
+    cache: ResultCache | None,
+    threads: int | str | None,
+    checkpoint_every: int,
+    checkpoint_seconds: float,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """One batched pass (module level: it runs in worker processes); its runs are cached by the pass."""
+    group = [TrainConfig(**c) for c in item["configs"]]
+    dev = pick_device(device)
+    with torch_threads(_threads(group, dev, threads)):
+        _, out = _train_group(
+            group,
+            dev,
+            cache=cache,
+            progress=progress,
+            checkpoint_every=checkpoint_every,
+            checkpoint_seconds=checkpoint_seconds,
+        )
+    return {"results": out}
+
+
+def _run_passes(
+    task: Callable[..., dict[str, Any]],
+    passes: Sequence[Sequence[TrainConfig]],
+    dev: Any,
+    workers: int | None,
+    progress: Progress | None,
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """``(index, results)`` of every pass as it finishes: here one after another, or on the executor."""
+    from iclverify.runtime.executors import active_scheduler, default_executor
+    from iclverify.runtime.parallel import default_workers
+
+    if workers is None:
+        big = sum(max(c.steps for c in part) for part in passes) >= PARALLEL_STEPS
+        workers = default_workers() if big and dev is not None and dev.type == "cpu" else 1
+    items = [(p, {"configs": [c.to_dict() for c in part]}) for p, part in enumerate(passes)]
+    if len(passes) < 2 or (min(workers, len(passes)) < 2 and active_scheduler() is None):
+        for p, item in items:
+            yield p, task(item, progress=progress)["results"]
+        return
+    executor = default_executor(min(workers, len(passes)))
+    for p, out, _ in executor.run(task, items, namespace=NAMESPACE, schema=SCHEMA, cache=None):
+        yield p, out["results"]
+
+
+PARALLEL_STEPS = 2000  # steps (summed over passes) from which a CPU spreads passes over worker processes
 PAD_WASTE = 1.5  # a pass pads every member to its largest minibatch; at most this factor of padded work
 
 

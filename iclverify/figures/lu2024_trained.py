@@ -72,10 +72,11 @@ def build_fig5(request: FigureRequest) -> Drawing:
     fig, axes = new_figure(len(models) + 1, 1, width=3.6)
     rows = []
     colors = {d: f"C{i}" for i, d in enumerate(ds)}
+    curves = claims.fig5_curves(ctx, [(key, d) for key in models for d in ds], taus, seeds)  # all submitted at once
     for ax, key in zip(axes[0], models):
         stars_x, stars_y = [], []
         for d in ds:
-            data = claims.fig5_curve(ctx, key, d, taus, seeds)
+            data = curves[(key, d)]
             logs = np.log(data["icl_error"])
             mean, sd = np.exp(logs.mean(axis=0)), logs.std(axis=0)
             ax.plot(taus, mean, "o-", color=colors[d], label=f"d={d}", ms=3)

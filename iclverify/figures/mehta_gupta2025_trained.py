@@ -15,9 +15,10 @@ parameters beside the points they were fitted to.
 * ``mg-allocation`` (A.measured-allocation and Tab3.depth-beats-width) — errors against depth at fixed
   L·D per budget with the located L* and its interval, L* against N with the fitted and predicted (2/3)
   slopes, the scaled Table 3 pair with the ratio MSE(wide)/MSE(deep), and the fixed 12·L·D² budgets.
-* ``mg-transition`` (P3.sigmoid) — the continuous (MSE-based) and thresholded (success-based) scores
-  against N per k with the fitted logistics, the located N_c and the predicted (kh)^{2(h+1)}; N_c
-  against k on log axes with the fitted and predicted (2(h+1)) slopes.
+* ``mg-transition`` (P3.sigmoid) — one row of panels per tree depth h (h = 1 and 2): the continuous
+  (MSE-based) and thresholded (success-based) scores against N per k with the fitted logistics, the located
+  N_c and the predicted (kh)^{2(h+1)}; N_c against k on log axes with the fitted and predicted (2(h+1))
+  slopes; the difference of the slopes between the two h (predicted 2) in the title and the CSV.
 
 >>> [f.name for f in FIGURES]
 ['mg-eta', 'mg-exponent', 'mg-allocation', 'mg-transition']
@@ -574,87 +575,131 @@ def build_transition(request: FigureRequest) -> Drawing:
     from iclverify.numerics.stats.logistic_fit import logistic
 
     ex = mg.transition_experiment(_context(request, "mg-transition"))
-    setup, h = ex["setup"], ex["setup"]["h"]
-    power = 2 * (h + 1)
-    ks = list(setup["ks"])
-    fig, axes = new_figure(3, 1, width=4.2, height=4.6)
+    setup = ex["setup"]
+    hs = list(setup["hs"])
+    fig, axes = new_figure(3, len(hs), width=4.2, height=4.6)
     rows: list[dict[str, Any]] = []
-    all_N = sorted({r["N"] for item in ex["per_k"].values() for r in item["rows"]})
-    lo_N, hi_N = all_N[0] / 1.3, all_N[-1] * 1.3
     off_axis: list[str] = []
-    for ax, metric, name in (
-        (axes[0][0], "mse", "continuous (MSE-based)"),
-        (axes[0][1], "success", "thresholded (success-based)"),
-    ):
-        for j, k in enumerate(ks):
-            item, colr = ex["per_k"][k], f"C{j}"
-            f = item["fits"][metric]
-            pred = (k * h) ** power
-            N = np.array([r["N"] for r in item["rows"]], dtype=float)
-            s = np.array([r[f"score_{metric}"] for r in item["rows"]])
-            ax.plot(N, s, MARKERS[j % len(MARKERS)], color=colr, ms=3.5, alpha=0.6)
-            gx = np.linspace(math.log10(lo_N), math.log10(hi_N), 200)
-            where = "" if lo_N <= pred <= hi_N else " (off-axis)"
-            ax.plot(
-                10**gx,
-                logistic(gx, f.amplitude, f.centre, f.width),
-                "-",
-                color=colr,
-                lw=1.2,
-                label=rf"k={k}: $N_c = 10^{{{f.centre:.2f}}}$ {_interval(f.intervals['centre'])}; pred. {pred}{where}",
+    for i, h in enumerate(hs):
+        item = ex["per_h"][h]
+        power, ks = 2 * (h + 1), list(item["ks"])
+        all_N = sorted({r["N"] for kitem in item["per_k"].values() for r in kitem["rows"]})
+        lo_N, hi_N = all_N[0] / 1.3, all_N[-1] * 1.3
+        for ax, metric, name in (
+            (axes[i][0], "mse", "continuous (MSE-based)"),
+            (axes[i][1], "success", "thresholded (success-based)"),
+        ):
+            for j, k in enumerate(ks):
+                kitem, colr = item["per_k"][k], f"C{j}"
+                f = kitem["fits"][metric]
+                pred = (k * h) ** power
+                N = np.array([r["N"] for r in kitem["rows"]], dtype=float)
+                s = np.array([r[f"score_{metric}"] for r in kitem["rows"]])
+                ax.plot(N, s, MARKERS[j % len(MARKERS)], color=colr, ms=3.5, alpha=0.6)
+                gx = np.linspace(math.log10(lo_N), math.log10(hi_N), 200)
+                where = "" if lo_N <= pred <= hi_N else " (off-axis)"
+                ax.plot(
+                    10**gx,
+                    logistic(gx, f.amplitude, f.centre, f.width),
+                    "-",
+                    color=colr,
+                    lw=1.2,
+                    label=rf"k={k}: $N_c = 10^{{{f.centre:.2f}}}$ {_interval(f.intervals['centre'])}; "
+                    f"pred. {pred}{where}",
+                )
+                ax.axvline(f.N_c, color=colr, ls="--", lw=0.9)
+                ax.axvspan(10 ** f.intervals["centre"][0], 10 ** f.intervals["centre"][1], color=colr, alpha=0.08)
+                if lo_N <= pred <= hi_N:
+                    ax.axvline(pred, color=colr, ls=":", lw=1.3)
+                elif metric == "mse":
+                    off_axis.append(f"h={h}, k={k}: {pred}")
+                rows.append(
+                    {
+                        "series": f"fit {metric}",
+                        "k": k,
+                        "h": h,
+                        "amplitude": f.amplitude,
+                        "log10_N_c": f.centre,
+                        "N_c": f.N_c,
+                        "log10_N_c_low": f.intervals["centre"][0],
+                        "log10_N_c_high": f.intervals["centre"][1],
+                        "width_decades": f.width,
+                        "rise_10_90_decades": f.rise_decades,
+                        "predicted_N_c": pred,
+                        "fit_warnings": _warn(f.warnings),
+                    }
+                )
+            ax.axhline(0, color="grey", lw=0.5)
+            ax.axhline(1, color="grey", lw=0.5)
+            ax.plot([], [], "k--", lw=0.9, label=r"fitted $N_c$ (band: 95%)")
+            ax.plot([], [], "k:", lw=1.3, label=rf"predicted $(kh)^{{{power}}}$")
+            ax.set(
+                xscale="log",
+                xlim=(lo_N, hi_N),
+                xlabel=f"N = L·D  (L = {setup['L']})",
+                ylabel=f"h = {h}: normalised score\n(0: zero predictor, 1: Bayes-optimal)",
+                title=f"depth-{h} trees: {name} score",
             )
-            ax.axvline(f.N_c, color=colr, ls="--", lw=0.9)
-            ax.axvspan(10 ** f.intervals["centre"][0], 10 ** f.intervals["centre"][1], color=colr, alpha=0.08)
-            if lo_N <= pred <= hi_N:
-                ax.axvline(pred, color=colr, ls=":", lw=1.3)
-            elif metric == "mse":
-                off_axis.append(f"k={k}: {pred}")
-            rows.append(
-                {
-                    "series": f"fit {metric}",
-                    "k": k,
-                    "h": h,
-                    "amplitude": f.amplitude,
-                    "log10_N_c": f.centre,
-                    "N_c": f.N_c,
-                    "log10_N_c_low": f.intervals["centre"][0],
-                    "log10_N_c_high": f.intervals["centre"][1],
-                    "width_decades": f.width,
-                    "rise_10_90_decades": f.rise_decades,
-                    "predicted_N_c": pred,
-                    "fit_warnings": _warn(f.warnings),
-                }
-            )
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.axhline(1, color="grey", lw=0.5)
-        ax.plot([], [], "k--", lw=0.9, label=r"fitted $N_c$ (band: 95%)")
-        ax.plot([], [], "k:", lw=1.3, label=r"predicted $(kh)^{2(h+1)}$")
-        ax.set(
-            xscale="log",
-            xlim=(lo_N, hi_N),
-            xlabel=f"N = L·D  (L = {setup['L']})",
-            ylabel="normalised score\n(0: zero predictor, 1: Bayes-optimal)",
-            title=f"{name} score",
+            _plain_log_ticks(ax.xaxis, all_N)
+            ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16))
+        for k in ks:
+            for r in item["per_k"][k]["rows"]:
+                rows.append(
+                    {
+                        "series": "model",
+                        **{
+                            c: r[c]
+                            for c in (
+                                "k",
+                                "h",
+                                "L",
+                                "D",
+                                "N",
+                                "seed",
+                                "score_mse",
+                                "score_success",
+                                "test_mse",
+                                "success",
+                            )
+                        },
+                        "predicted_N_c": r["predicted_N_c"],
+                    }
+                )
+        _transition_k_panel(axes[i][2], h, item, rows)
+    diff = ex["difference"]
+    if diff is not None:
+        h0, h1 = diff["hs"]
+        rows.append(
+            {
+                "series": "slope difference",
+                "h": f"{h1}-{h0}",
+                "slope": diff["estimate"],
+                "slope_low": diff["interval"][0],
+                "slope_high": diff["interval"][1],
+                "predicted_slope": 2 * (h1 - h0),
+            }
         )
-        _plain_log_ticks(ax.xaxis, all_N)
-        ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16))
-    for k in ks:
-        for r in ex["per_k"][k]["rows"]:
-            rows.append(
-                {
-                    "series": "model",
-                    **{
-                        c: r[c]
-                        for c in ("k", "h", "L", "D", "N", "seed", "score_mse", "score_success", "test_mse", "success")
-                    },
-                    "predicted_N_c": r["predicted_N_c"],
-                }
-            )
-    # panel 3: N_c against k
-    ax = axes[0][2]
+    between = (
+        f"; slope(h={h1}) − slope(h={h0}) = {diff['estimate']:.2f} {_interval(diff['interval'])} vs predicted "
+        f"{2 * (h1 - h0)}"
+        if diff is not None
+        else ""
+    )
+    off = f"\npredicted $N_c$ beyond the swept N (off-axis): {', '.join(off_axis)}" if off_axis else ""
+    fig.suptitle(
+        f"Mehta & Gupta P3: emergence on depth-h trees (h = {', '.join(map(str, hs))}), transformers of depth "
+        f"{setup['L']}{between}{off}\n{_scale(request, setup['seeds'], setup['steps'])}",
+        fontsize=8.5,
+    )
+    return _save(fig, axes, request, "mg-transition", rows)
+
+
+def _transition_k_panel(ax: Any, h: int, item: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """N_c against k at one h: both metrics' located N_c, the fitted and the predicted (2(h+1)) slopes."""
+    power, ks = 2 * (h + 1), list(item["ks"])
     karr = np.array(ks, dtype=float)
     for metric, fmt, label in (("mse", "o", "continuous"), ("success", "s", "thresholded")):
-        fits = [ex["per_k"][k]["fits"][metric] for k in ks]
+        fits = [item["per_k"][k]["fits"][metric] for k in ks]
         c = np.array([f.centre for f in fits])
         err = np.array(
             [[f.centre - f.intervals["centre"][0] for f in fits], [f.intervals["centre"][1] - f.centre for f in fits]]
@@ -671,15 +716,15 @@ def build_transition(request: FigureRequest) -> Drawing:
             capsize=3,
             label=f"measured $N_c$, {label} (95%)",
         )
-    centres = np.array([ex["per_k"][k]["fits"]["mse"].centre for k in ks])
+    centres = np.array([item["per_k"][k]["fits"]["mse"].centre for k in ks])
     gk = _geomspace(ks, pad=1.2, num=50)
     mid_k, mid_c = float(np.exp(np.mean(np.log(karr)))), float(np.mean(centres))
     ax.plot(
         gk,
-        10 ** (mid_c + ex["slope"] * np.log10(gk / mid_k)),
+        10 ** (mid_c + item["slope"] * np.log10(gk / mid_k)),
         "C0-",
         lw=1,
-        label=f"fit (continuous): slope {ex['slope']:.2f} {_interval(ex['interval'])}",
+        label=f"fit (continuous): slope {item['slope']:.2f} {_interval(item['interval'])}",
     )
     ax.plot(
         gk,
@@ -693,9 +738,9 @@ def build_transition(request: FigureRequest) -> Drawing:
         {
             "series": "slope",
             "h": h,
-            "slope": ex["slope"],
-            "slope_low": ex["interval"][0],
-            "slope_high": ex["interval"][1],
+            "slope": item["slope"],
+            "slope_low": item["interval"][0],
+            "slope_high": item["interval"][1],
             "predicted_slope": power,
         }
     )
@@ -708,13 +753,6 @@ def build_transition(request: FigureRequest) -> Drawing:
     )
     _plain_log_ticks(ax.xaxis, ks, min_ratio=1.0)
     ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16))
-    off = f"; predicted $N_c$ beyond the swept N (off-axis): {', '.join(off_axis)}" if off_axis else ""
-    fig.suptitle(
-        f"Mehta & Gupta P3: emergence on depth-{h} trees, transformers of depth {setup['L']}{off}\n"
-        f"{_scale(request, setup['seeds'], setup['steps'])}",
-        fontsize=8.5,
-    )
-    return _save(fig, axes, request, "mg-transition", rows)
 
 
 FIGURES = [

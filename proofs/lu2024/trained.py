@@ -62,9 +62,11 @@ __all__ = [
     "diversity_status",
     "double_descent_status",
     "fig5_curve",
+    "fig5_curves",
     "fig6_points",
     "find_threshold",
     "find_thresholds",
+    "find_thresholds_many",
     "model_spec",
     "order_status",
     "scaling_status",
@@ -176,23 +178,36 @@ def _search(level: str, key: str) -> Search:
 
 def find_thresholds(ctx: CheckContext, key: str, d: int, seeds: Sequence[int]) -> list[Any]:
     """n* of architecture ``key`` at dimension ``d`` for each seed under the level's protocol (None where no
-    bracket is found). Every seed's search starts from the level's τ bracket; the searches run in lockstep,
-    each round's probes training as one batched pass."""
+    bracket is found): :func:`find_thresholds_many` for one (architecture, d)."""
+    return find_thresholds_many(ctx, [(key, d)], seeds)[(key, d)]
+
+
+def find_thresholds_many(
+    ctx: CheckContext, points: Sequence[tuple[str, int]], seeds: Sequence[int]
+) -> dict[tuple[str, int], list[Any]]:
+    """n* for every (architecture, d) of ``points`` and every seed. Every search starts from the level's τ
+    bracket; all of them run in lockstep, each round submitted at once (runs of one shape train as one
+    batched pass, passes of different shapes side by side)."""
     protocols, threshold, _ = _torch_modules()
-    spec = model_spec(key)
-    search = _search(ctx.level, key)
-    return threshold.trained_thresholds(
-        protocols.protocol(ctx.level, spec.model),
-        model=spec.model,
-        layers=spec.layers,
-        d=d,
-        seeds=list(seeds),
-        tau_range=search.tau_range,
-        rel_tol=search.rel_tol,
-        device=ctx.device,
-        cache=ctx.cache,
-        progress=ctx.progress,
-    )
+    searches = []
+    for key, d in points:
+        spec, search = model_spec(key), _search(ctx.level, key)
+        proto = protocols.protocol(ctx.level, spec.model)
+        searches += [
+            threshold.Search(
+                protocol=proto,
+                model=spec.model,
+                layers=spec.layers,
+                d=d,
+                seed=s,
+                tau_range=search.tau_range,
+                rel_tol=search.rel_tol,
+            )
+            for s in seeds
+        ]
+    found = threshold.trained_thresholds_many(searches, device=ctx.device, cache=ctx.cache, progress=ctx.progress)
+    n = len(seeds)
+    return {point: found[i * n : (i + 1) * n] for i, point in enumerate(points)}
 
 
 def find_threshold(ctx: CheckContext, key: str, d: int, seed: int) -> Any:
@@ -256,22 +271,39 @@ def double_descent_status(taus: Sequence[float], errors: np.ndarray, tau_star: f
 
 def fig5_curve(ctx: CheckContext, key: str, d: int, taus: Sequence[float], seeds: Sequence[int]) -> dict[str, Any]:
     """Train architecture ``key`` at every (τ, seed); locate n* for every seed. Errors are (seeds, taus) arrays."""
+    return fig5_curves(ctx, [(key, d)], taus, seeds)[(key, d)]
+
+
+def fig5_curves(
+    ctx: CheckContext, points: Sequence[tuple[str, int]], taus: Sequence[float], seeds: Sequence[int]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """:func:`fig5_curve` for every (architecture, d) of ``points``: every curve's runs are submitted at once,
+    then every n* search runs in lockstep (:func:`find_thresholds_many`)."""
     protocols, _, train = _torch_modules()
-    spec = model_spec(key)
-    proto = protocols.protocol(ctx.level, spec.model)
-    configs = [proto.config(model=spec.model, layers=spec.layers, d=d, tau=t, seed=s) for s in seeds for t in taus]
+    configs = []
+    for key, d in points:
+        spec = model_spec(key)
+        proto = protocols.protocol(ctx.level, spec.model)
+        configs += [proto.config(model=spec.model, layers=spec.layers, d=d, tau=t, seed=s) for s in seeds for t in taus]
+    label = ", ".join(f"{key} d={d}" for key, d in points)
     results = train.train_many(
-        configs, device=ctx.device, cache=ctx.cache, progress=ctx.progress, description=f"Fig. 5 {key} d={d}"
+        configs, device=ctx.device, cache=ctx.cache, progress=ctx.progress, description=f"Fig. 5 {label}"
     )
-    shape = (len(seeds), len(taus))
-    found = find_thresholds(ctx, key, d, seeds)
-    return {
-        "icl_error": np.array([r["icl_error"] for r in results]).reshape(shape),
-        "train_loss": np.array([r["train_loss"] for r in results]).reshape(shape),
-        "thresholds": found,
-        "tau_star": float(np.median([t.n_star / d**2 for t in found])) if all(t is not None for t in found) else None,
-        "protocol": proto.describe(),
-    }
+    thresholds = find_thresholds_many(ctx, points, seeds)
+    shape, size = (len(seeds), len(taus)), len(seeds) * len(taus)
+    out = {}
+    for i, (key, d) in enumerate(points):
+        part, found = results[i * size : (i + 1) * size], thresholds[(key, d)]
+        out[(key, d)] = {
+            "icl_error": np.array([r["icl_error"] for r in part]).reshape(shape),
+            "train_loss": np.array([r["train_loss"] for r in part]).reshape(shape),
+            "thresholds": found,
+            "tau_star": (
+                float(np.median([t.n_star / d**2 for t in found])) if all(t is not None for t in found) else None
+            ),
+            "protocol": protocols.protocol(ctx.level, model_spec(key).model).describe(),
+        }
+    return out
 
 
 def check_double_descent(ctx: CheckContext) -> Verdict:
@@ -280,14 +312,13 @@ def check_double_descent(ctx: CheckContext) -> Verdict:
     setup = SETUPS[ctx.level]["double_descent"]
     seeds = _seeds(ctx, setup["seeds"])
     curves, statuses = [], []
-    for key in setup["models"]:
-        for d in setup["ds"]:
-            data = fig5_curve(ctx, key, d, setup["taus"], seeds)
-            row = double_descent_status(setup["taus"], data["icl_error"], data["tau_star"])
-            curves.append(
-                {"model": key, "d": d, "taus": list(setup["taus"]), "icl_error": data["icl_error"].tolist(), **row}
-            )
-            statuses.append(row["status"])
+    points = [(key, d) for key in setup["models"] for d in setup["ds"]]
+    for (key, d), data in fig5_curves(ctx, points, setup["taus"], seeds).items():
+        row = double_descent_status(setup["taus"], data["icl_error"], data["tau_star"])
+        curves.append(
+            {"model": key, "d": d, "taus": list(setup["taus"]), "icl_error": data["icl_error"].tolist(), **row}
+        )
+        statuses.append(row["status"])
     evidence = dict(
         curves=jsonable(curves),
         seeds=seeds,
@@ -353,10 +384,11 @@ def check_threshold_scaling(ctx: CheckContext) -> Verdict:
     ds = setup["ds"]
     predicted = finite_d_exponent(ds)
     rows, statuses, missing = [], [], []
+    found = find_thresholds_many(ctx, [(key, d) for key in setup["models"] for d in ds], seeds)
     for key in setup["models"]:
         xs, ys, table = [], [], []
         for d in ds:
-            for s, t in zip(seeds, find_thresholds(ctx, key, d, seeds)):
+            for s, t in zip(seeds, found[(key, d)]):
                 if t is None:
                     missing.append(f"{key} d={d} seed={s}")
                     continue
@@ -468,21 +500,31 @@ def check_complexity_order(ctx: CheckContext) -> Verdict:
     d = setup["d"]
     seeds = _seeds(ctx, setup["seeds"])
     found, missing, fragile = [], [], []
+    thresholds = find_thresholds_many(ctx, [(key, d) for key in setup["models"]], seeds)
+    longer, first = {}, {}
     for key in setup["models"]:
-        spec = model_spec(key)
-        ts = find_thresholds(ctx, key, d, seeds)
+        ts = thresholds[(key, d)]
         if any(t is None for t in ts):
             missing.append(key)
             continue
+        spec = model_spec(key)
         proto = protocols.protocol(ctx.level, spec.model)
-        longer = dataclasses.replace(proto, steps=proto.steps * setup["budget_factor"])
-        again = train.train(
-            longer.config(model=spec.model, layers=spec.layers, d=d, tau=ts[0].above / d**2, seed=seeds[0]),
-            device=ctx.device,
-            cache=ctx.cache,
-            progress=ctx.progress,
+        longer[key] = dataclasses.replace(proto, steps=proto.steps * setup["budget_factor"])
+        first[key] = longer[key].config(
+            model=spec.model, layers=spec.layers, d=d, tau=ts[0].above / d**2, seed=seeds[0]
         )
-        robust = again["train_loss"] / (1 + longer.rho) >= ts[0].threshold
+    # every model's re-training with the longer budget, submitted at once
+    again = dict(
+        zip(
+            first,
+            train.train_many(
+                list(first.values()), device=ctx.device, cache=ctx.cache, progress=ctx.progress, description="budget"
+            ),
+        )
+    )
+    for key in first:
+        ts, spec = thresholds[(key, d)], model_spec(key)
+        robust = again[key]["train_loss"] / (1 + longer[key].rho) >= ts[0].threshold
         if not robust:
             fragile.append(f"{key} interpolated n={ts[0].above} with {setup['budget_factor']}× the steps")
         found.append(
@@ -492,9 +534,9 @@ def check_complexity_order(ctx: CheckContext) -> Verdict:
                 "above": [t.above for t in ts],
                 "tau_star": [t.n_star / d**2 for t in ts],
                 "robust": bool(robust),
-                "longer_budget_loss": again["train_loss"],
+                "longer_budget_loss": again[key]["train_loss"],
                 "parameters": parameter_count(build_model(spec.model, d, layers=spec.layers)),
-                "protocol": proto.describe(),
+                "protocol": protocols.protocol(ctx.level, spec.model).describe(),
             }
         )
     evidence = dict(models=jsonable(found), d=d, seeds=seeds, budget_factor=setup["budget_factor"], level=ctx.level)

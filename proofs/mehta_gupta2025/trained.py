@@ -43,16 +43,24 @@ and is narrower than the stated width, inconclusive otherwise):
   percentile bootstrap over seeds. Predicted R = 4 at N = 2×10⁶: judged only where R has stopped moving
   with N (the smallest and largest budgets' intervals overlap), then confirmed if the largest budget's
   interval contains 4 and spans less than a factor 2.5, refuted if it excludes 4 (:func:`tab3_status`).
-* **P3.sigmoid** — depth-h trees (:mod:`iclverify.empirics.experiments.transition`) at several context lengths k;
+* **P3.sigmoid** — depth-h trees (:mod:`iclverify.empirics.experiments.transition`) at two depths h = 1 and
+  h = 2 (``SETUPS[...]["transition"]["hs"]``), at several context lengths k per h (each h has its own grid of k
+  and widths, chosen so the swept N brackets where that h's transition is; the same protocol at every h);
   logistic fits in log N to the normalised MSE (continuous) and success rate (thresholded) scores. The
   prefactor of N_c = Θ((kh)^{2(h+1)}) cancels in its dependence on k: the slope of log N_c on log k at
-  fixed h is predicted 2(h+1). Refuted if its 95 % interval excludes 2(h+1); confirmed if it contains it,
-  is narrower than 2 and the continuous metric's 10–90 % rise spans at most ``SHARP_DECADES`` = 1 decade
-  at every k; inconclusive otherwise, or when a fit does not locate its transition. The reason says
-  whether each metric is sharp and how far the measured N_c lies from (kh)^{2(h+1)}. A fit counts as a
-  located transition only if its height is at least ``MIN_HEIGHT`` = ½ at the lower end of its interval
-  (the normalised scores rise to 1 at the Bayes-optimal predictor): a low rise inside the swept N is
-  what a transition beyond the largest N looks like in noise, and makes the verdict inconclusive.
+  fixed h is predicted 2(h+1) (4 at h = 1, 6 at h = 2). **Per h**: refuted if the slope's 95 % interval
+  (percentile bootstrap over seeds) excludes 2(h+1); confirmed if it contains it, is narrower than 2 and
+  the continuous metric's 10–90 % rise spans at most ``SHARP_DECADES`` = 1 decade at every k of that h
+  (:func:`transition_status`); inconclusive otherwise, or when a fit of that h does not locate its
+  transition. A fit counts as a located transition only if its height is at least ``MIN_HEIGHT`` = ½ at
+  the lower end of its interval (the normalised scores rise to 1 at the Bayes-optimal predictor): a low rise
+  inside the swept N is what a transition beyond the largest N looks like in noise, and makes that h
+  inconclusive. **The claim** combines the per-h verdicts (:func:`combine`): refuted if it is refuted at
+  any h (a law stated for every h fails at one), confirmed only if confirmed at every h, inconclusive
+  otherwise, the reason naming each h's verdict side by side (slope, interval, predicted, N_c per k). The
+  difference of the slopes, slope(h = 2) − slope(h = 1) (bootstrap interval: the two h are independent
+  data), is reported against the claim's 2 — whether the measured k-dependence changes with h at all — but
+  does not enter the verdict. Fewer than ``MIN_SEEDS`` seeds make the whole claim inconclusive.
 """
 
 from __future__ import annotations
@@ -110,7 +118,18 @@ SETUPS: dict[str, dict[str, Any]] = {
         "size": dict(depths={"linear": (1, 2, 3, 4), "sparse-linear": (1, 2, 4)}, ratio=4, s=1, seeds=5),
         "allocation": dict(budgets={16: (1, 2, 4), 64: (1, 4, 16)}, fixed_params=(16,), seeds=5),
         "tab3": dict(D0s=(4, 8)),  # deep (16, D0) vs wide (1, 16 D0) at N = 64, 128
-        "transition": dict(steps=1000, lr=3e-3, h=1, ks=(2, 8), L=2, widths=(2, 3, 4, 8, 16), seeds=5),
+        # per h: the k and widths (N = L·D) whose sweep brackets that h's transition. A pilot (one seed, h = 2,
+        # k = 2, 4, 8, N = 4..128) put the h = 2 rise between N = 4 (score ≈ 0.1) and N ≈ 30 (≈ 0.7), later
+        # than h = 1's (N ≈ 5.5), so h = 2 sweeps up to N = 64 here; the full grid holds both quick grids.
+        "transition": dict(
+            steps=1000,
+            lr=3e-3,
+            L=2,
+            seeds=5,
+            hs=(1, 2),
+            ks={1: (2, 8), 2: (2, 8)},
+            widths={1: (2, 3, 4, 8, 16), 2: (2, 4, 8, 16, 32)},
+        ),
     },
     "full": {
         "eta": dict(
@@ -136,7 +155,15 @@ SETUPS: dict[str, dict[str, Any]] = {
             seeds=5,
         ),
         "tab3": dict(D0s=(4, 8, 16)),  # N = 64, 128, 256 (all in the allocation grid: no extra training)
-        "transition": dict(steps=1000, lr=3e-3, h=1, ks=(2, 4, 8), L=2, widths=(2, 3, 4, 6, 8, 12, 16, 32), seeds=5),
+        "transition": dict(
+            steps=1000,
+            lr=3e-3,
+            L=2,
+            seeds=5,
+            hs=(1, 2),
+            ks={1: (2, 4, 8), 2: (2, 4, 8)},
+            widths={1: (2, 3, 4, 6, 8, 12, 16, 32), 2: (2, 3, 4, 6, 8, 12, 16, 32)},
+        ),
     },
 }
 
@@ -699,55 +726,69 @@ def check_tab3(ctx: CheckContext) -> Verdict:
 # MG-P3: emergence
 
 
+def _k_slope(per_k: dict[int, dict[str, Any]], ks: Sequence[int]) -> tuple[float, tuple[float, float], np.ndarray]:
+    """OLS slope of the continuous metric's log10 N_c on log10 k, its 95 % percentile interval and replicates
+    (each bootstrap replicate refits every k's logistic from its own resample of seeds)."""
+    logk = np.log10(np.array(ks, dtype=float))
+    centres = np.array([per_k[k]["fits"]["mse"].centre for k in ks])
+    xc = logk - logk.mean()
+    slope = float(xc @ (centres - centres.mean()) / (xc @ xc))
+    m = min(len(per_k[k]["fits"]["mse"].boot) for k in ks)
+    boot_c = np.array([per_k[k]["fits"]["mse"].boot[:m, 1] for k in ks])  # (k, replicate)
+    boot = xc @ (boot_c - boot_c.mean(axis=0)) / (xc @ xc)
+    lo, hi = np.quantile(boot, [0.025, 0.975])
+    return slope, (float(lo), float(hi)), boot
+
+
 def transition_experiment(ctx: CheckContext) -> dict[str, Any]:
-    """Rows and logistic fits (both metrics) at each k of the level, and the k-exponent of N_c."""
+    """Rows and logistic fits (both metrics) at each (h, k) of the level, the k-exponent of N_c per h, and
+    the difference of the exponents between the largest and the smallest h."""
     from iclverify.empirics.experiments.transition import transition_rows
     from iclverify.numerics.stats.logistic_fit import fit_transition
 
     setup = SETUPS[ctx.level]["transition"]
     seeds = _seeds(ctx, setup["seeds"])
     protocol = _protocol(steps=setup["steps"], lr=setup["lr"], test_contexts=SETUPS[ctx.level]["gpt"]["test_contexts"])
-    shapes = [(setup["L"], D) for D in setup["widths"]]
     n_boot = N_BOOT[ctx.level]
-    per_k: dict[int, dict[str, Any]] = {}
-    for k in setup["ks"]:
-        rows = transition_rows(
-            protocol,
-            k=k,
-            h=setup["h"],
-            shapes=shapes,
-            seeds=seeds,
-            device=ctx.device,
-            cache=ctx.cache,
-            progress=ctx.progress,
-        )
-        N = np.array([r["N"] for r in rows], dtype=float)
-        fits = {
-            metric: fit_transition(N, [r[f"score_{metric}"] for r in rows], n_boot=n_boot, seed=ctx.seed + k)
-            for metric in ("mse", "success")
-        }
-        per_k[k] = {"rows": rows, "fits": fits}
-    logk = np.log10(np.array(setup["ks"], dtype=float))
-    centres = np.array([per_k[k]["fits"]["mse"].centre for k in setup["ks"]])
-    xc = logk - logk.mean()
-    slope = float(xc @ (centres - centres.mean()) / (xc @ xc))
-    m = min(len(per_k[k]["fits"]["mse"].boot) for k in setup["ks"])
-    boot_c = np.array([per_k[k]["fits"]["mse"].boot[:m, 1] for k in setup["ks"]])  # (k, replicate)
-    boot = xc @ (boot_c - boot_c.mean(axis=0)) / (xc @ xc)
-    lo, hi = np.quantile(boot, [0.025, 0.975])
-    return {
-        "setup": setup,
-        "seeds": seeds,
-        "per_k": per_k,
-        "slope": slope,
-        "interval": (float(lo), float(hi)),
-        "protocol": protocol,
-    }
+    per_h: dict[int, dict[str, Any]] = {}
+    for h in setup["hs"]:
+        ks, shapes = setup["ks"][h], [(setup["L"], D) for D in setup["widths"][h]]
+        per_k: dict[int, dict[str, Any]] = {}
+        for k in ks:
+            rows = transition_rows(
+                protocol,
+                k=k,
+                h=h,
+                shapes=shapes,
+                seeds=seeds,
+                device=ctx.device,
+                cache=ctx.cache,
+                progress=ctx.progress,
+            )
+            N = np.array([r["N"] for r in rows], dtype=float)
+            fits = {  # bootstrap streams: h = 1 keeps the seeds of the single-h design
+                metric: fit_transition(
+                    N, [r[f"score_{metric}"] for r in rows], n_boot=n_boot, seed=ctx.seed + k + 1000 * (h - 1)
+                )
+                for metric in ("mse", "success")
+            }
+            per_k[k] = {"rows": rows, "fits": fits}
+        slope, interval, boot = _k_slope(per_k, ks)
+        per_h[h] = {"ks": tuple(ks), "per_k": per_k, "slope": slope, "interval": interval, "boot": boot}
+    hs = tuple(setup["hs"])
+    difference: dict[str, Any] | None = None
+    if len(hs) >= 2:  # independent data at the two h: replicates pair up by index
+        a, b = per_h[hs[0]], per_h[hs[-1]]
+        m = min(len(a["boot"]), len(b["boot"]))
+        lo, hi = np.quantile(b["boot"][:m] - a["boot"][:m], [0.025, 0.975])
+        difference = {"hs": (hs[0], hs[-1]), "estimate": b["slope"] - a["slope"], "interval": (float(lo), float(hi))}
+    return {"setup": setup, "seeds": seeds, "per_h": per_h, "difference": difference, "protocol": protocol}
 
 
 def transition_status(slope_status: str, sharp_continuous: Sequence[bool]) -> str:
-    """P3's rule: the slope's :func:`~iclverify.proofs.framework.evidence.interval_rule` status, except that a
-    confirmation also needs the continuous metric's rise to be sharp (≤ ``SHARP_DECADES``) at every k.
+    """P3's rule at one h: the slope's :func:`~iclverify.proofs.framework.evidence.interval_rule` status, except
+    that a confirmation also needs the continuous metric's rise to be sharp (≤ ``SHARP_DECADES``) at every k.
+    The claim combines the h with :func:`combine` (refuted at any h, confirmed only at every h).
 
     >>> transition_status("confirmed", [True, True]), transition_status("confirmed", [True, False])
     ('confirmed', 'inconclusive')
@@ -759,31 +800,43 @@ def transition_status(slope_status: str, sharp_continuous: Sequence[bool]) -> st
     return slope_status
 
 
-def check_transition(ctx: CheckContext) -> Verdict:
-    ex = transition_experiment(ctx)
-    setup, h = ex["setup"], ex["setup"]["h"]
+def _sharpness(sharp: Sequence[dict[str, bool]]) -> str:
+    all_cont, all_thr = all(s["continuous"] for s in sharp), all(s["thresholded"] for s in sharp)
+    if all_cont and all_thr:
+        return "sharp in both metrics"
+    if all_thr:
+        return "sharp only in the thresholded metric"
+    return "sharp only in the continuous metric" if all_cont else "not sharp in either metric"
+
+
+def _transition_at_h(h: int, item: dict[str, Any]) -> Verdict:
+    """One h's verdict (:func:`transition_status`, then that h's fit guards), with its per-k evidence."""
     predicted = int(1 / formulas.exponent(h))  # N_c = (kh)^(1/α(h)): its exponent in k is 1/α = 2(h+1)
     v = interval_rule(
-        "slope of log N_c on log k",
-        estimate=ex["slope"],
-        interval=ex["interval"],
+        f"slope of log N_c on log k at h = {h}",
+        estimate=item["slope"],
+        interval=item["interval"],
         predicted=predicted,
         max_width=P3_MAX_WIDTH,
     )
-    guards = _seed_guard(setup["seeds"])
+    guards: list[str] = []
     per_k, sharp = {}, {}
-    for k, item in ex["per_k"].items():
-        fm, fs = item["fits"]["mse"], item["fits"]["success"]
+    for k, kitem in item["per_k"].items():
+        fm, fs = kitem["fits"]["mse"], kitem["fits"]["success"]
         for metric, f in (("continuous", fm), ("thresholded", fs)):
             if any("not located" in w or "bound" in w for w in f.warnings):
-                guards.append(f"k = {k}, {metric}: {next(w for w in f.warnings if 'not located' in w or 'bound' in w)}")
+                where = next(w for w in f.warnings if "not located" in w or "bound" in w)
+                guards.append(f"h = {h}, k = {k}, {metric}: {where}")
             if f.intervals["amplitude"][0] < MIN_HEIGHT:
                 guards.append(
-                    f"k = {k}, {metric}: the score rises only to {f.amplitude:.2f} "
+                    f"h = {h}, k = {k}, {metric}: the score rises only to {f.amplitude:.2f} "
                     f"(interval from {f.intervals['amplitude'][0]:.2f} "
                     f"< {MIN_HEIGHT:g}): the transition is not reached within the swept N"
                 )
-        sharp[k] = {"continuous": fm.rise_decades <= SHARP_DECADES, "thresholded": fs.rise_decades <= SHARP_DECADES}
+        sharp[str(k)] = {
+            "continuous": fm.rise_decades <= SHARP_DECADES,
+            "thresholded": fs.rise_decades <= SHARP_DECADES,
+        }
         pred = int(formulas.critical_scale(k, h))
         per_k[str(k)] = {
             "continuous": fm.to_json(),
@@ -792,53 +845,91 @@ def check_transition(ctx: CheckContext) -> Verdict:
             "log10_measured_over_predicted": fm.centre - math.log10(pred),
             "mean_scores_mse_success": {
                 f"{N}": [
-                    float(np.mean([r[f"score_{m}"] for r in item["rows"] if r["N"] == N])) for m in ("mse", "success")
+                    float(np.mean([r[f"score_{m}"] for r in kitem["rows"] if r["N"] == N])) for m in ("mse", "success")
                 ]
-                for N in sorted({r["N"] for r in item["rows"]})
+                for N in sorted({r["N"] for r in kitem["rows"]})
             },
         }
     status = transition_status(v.status, [s["continuous"] for s in sharp.values()])
-    all_cont, all_thr = all(s["continuous"] for s in sharp.values()), all(s["thresholded"] for s in sharp.values())
-    sharpness = (
-        "sharp in both metrics"
-        if all_cont and all_thr
-        else "sharp only in the thresholded metric"
-        if all_thr and not all_cont
-        else "sharp only in the continuous metric"
-        if all_cont
-        else "not sharp in either metric"
-    )
+    sharpness = _sharpness(list(sharp.values()))
     locs = ", ".join(
-        f"k={k}: 10^{ex['per_k'][k]['fits']['mse'].centre:.2f} "
+        f"k={k}: 10^{item['per_k'][k]['fits']['mse'].centre:.2f} "
         f"vs (kh)^{predicted} = {int(formulas.critical_scale(k, h))}"
-        for k in setup["ks"]
+        for k in item["ks"]
     )
-    scale = _scale_note(
-        h=h,
-        k=list(setup["ks"]),
-        N=f"{setup['L'] * setup['widths'][0]}..{setup['L'] * setup['widths'][-1]}",
-        L=setup["L"],
-        seeds=setup["seeds"],
-        steps=setup["steps"],
-    )
+    lo, hi = item["interval"]
     reason = (
-        f"N_c ∝ k^{ex['slope']:.2f} [{ex['interval'][0]:.2f}, {ex['interval'][1]:.2f}] vs predicted "
-        f"k^{predicted}; transition {sharpness} "
-        f"(10–90% rise ≤ {SHARP_DECADES:g} decade); N_c: {locs} — {scale}"
+        f"h = {h}: N_c ∝ k^{item['slope']:.2f} [{lo:.2f}, {hi:.2f}] vs predicted k^{predicted}; "
+        f"transition {sharpness}; N_c {locs}"
     )
     return _finish(
         status,
         reason,
         guards,
-        slope=ex["slope"],
-        interval=list(ex["interval"]),
+        h=h,
         predicted=predicted,
+        measured=item["slope"],
+        interval=[lo, hi],
+        max_width=P3_MAX_WIDTH,
+        sharpness=sharpness,
+        sharp=sharp,
+        N_c={str(k): item["per_k"][k]["fits"]["mse"].N_c for k in item["ks"]},
+        per_k=per_k,
+    )
+
+
+def check_transition(ctx: CheckContext) -> Verdict:
+    ex = transition_experiment(ctx)
+    setup = ex["setup"]
+    verdicts = {h: _transition_at_h(h, item) for h, item in ex["per_h"].items()}
+    status = combine(list(verdicts.values()))
+    per_h = {str(h): {"status": v.status, "reason": v.reason, **dict(v.evidence)} for h, v in verdicts.items()}
+    between: dict[str, Any] = {}
+    diff_text = ""
+    if ex["difference"] is not None:
+        d = ex["difference"]
+        h0, h1 = d["hs"]
+        predicted_diff = int(1 / formulas.exponent(h1)) - int(1 / formulas.exponent(h0))  # 2(h1 − h0)
+        lo, hi = d["interval"]
+        differs = not lo <= 0 <= hi
+        between["difference"] = {
+            "what": f"slope(h = {h1}) − slope(h = {h0})",
+            "predicted": predicted_diff,
+            "measured": d["estimate"],
+            "interval": [lo, hi],
+            "differs_from_0": differs,
+            "contains_predicted": lo <= predicted_diff <= hi,
+        }
+        diff_text = (
+            f"; slope(h={h1}) − slope(h={h0}) = {d['estimate']:.2f} [{lo:.2f}, {hi:.2f}] vs predicted "
+            f"{predicted_diff}: the k-exponent {'changes' if differs else 'does not measurably change'} with h"
+        )
+    scale = _scale_note(
+        h=list(setup["hs"]),
+        k=", ".join(f"{list(setup['ks'][h])} at h = {h}" for h in setup["hs"]),
+        N=", ".join(
+            f"{setup['L'] * setup['widths'][h][0]}..{setup['L'] * setup['widths'][h][-1]} at h = {h}"
+            for h in setup["hs"]
+        ),
+        L=setup["L"],
+        seeds=setup["seeds"],
+        steps=setup["steps"],
+    )
+    side = " | ".join(f"{v.status} at {v.reason}" for v in verdicts.values())  # "refuted at h = 1: …"
+    reason = (
+        f"{side}{diff_text}; the claim is {status} (refuted if refuted at any h, confirmed only if confirmed at "
+        f"every h; sharp: 10–90% rise ≤ {SHARP_DECADES:g} decade) — {scale}"
+    )
+    return _finish(
+        status,
+        reason,
+        _seed_guard(setup["seeds"]),
+        per_h=per_h,
+        between_h=between,
+        combination="refuted if refuted at any h; confirmed only if confirmed at every h; else inconclusive",
         max_width=P3_MAX_WIDTH,
         sharp_decades=SHARP_DECADES,
         min_height=MIN_HEIGHT,
-        sharpness=sharpness,
-        sharp=sharp,
-        per_k=per_k,
         setup=setup,
         protocol=ex["protocol"].describe(),
         seeds=list(ex["seeds"]),

@@ -17,7 +17,7 @@ SEEDS = 2
 ETA_CELLS = [(1, 3), (2, 3), (1, 4)]
 SIZE_DEPTHS = {"linear": (1, 2, 3), "sparse-linear": (1, 2, 4)}
 BUDGETS = {16: (1, 2, 4), 32: (1, 2, 4)}
-KS, WIDTHS = (2, 3), (2, 3, 4, 6)
+HS, KS, WIDTHS = (1, 2), (2, 3), (2, 3, 4, 6)  # the same k and widths at both tree depths h
 
 
 @pytest.fixture
@@ -29,8 +29,8 @@ def tiny(tiny_mg):
         and tiny_mg["allocation"]["budgets"] == BUDGETS
     )
     assert (
-        tiny_mg["transition"]["ks"] == KS
-        and tiny_mg["transition"]["widths"] == WIDTHS
+        tiny_mg["transition"]["hs"] == HS
+        and all(tiny_mg["transition"]["ks"][h] == KS and tiny_mg["transition"]["widths"][h] == WIDTHS for h in HS)
         and tiny_mg["eta"]["seeds"] == SEEDS
     )
 
@@ -111,14 +111,21 @@ def test_mg_allocation(cli, tmp_path, tiny):
 def test_mg_transition(cli, tmp_path, tiny):
     rows = _draw(cli, tmp_path, "mg-transition")
     count = Counter(r["series"] for r in rows)
-    assert count == {"model": len(KS) * len(WIDTHS) * SEEDS, "fit mse": len(KS), "fit success": len(KS), "slope": 1}
-    assert {(int(r["k"]), int(r["N"])) for r in rows if r["series"] == "model"} == {(k, w) for k in KS for w in WIDTHS}
+    n = len(HS) * len(KS)
+    assert count == {
+        "model": n * len(WIDTHS) * SEEDS,
+        "fit mse": n,
+        "fit success": n,
+        "slope": len(HS),
+        "slope difference": 1,
+    }
+    models = {(int(r["h"]), int(r["k"]), int(r["N"])) for r in rows if r["series"] == "model"}
+    assert models == {(h, k, w) for h in HS for k in KS for w in WIDTHS}
     for r in rows:
         if r["series"].startswith("fit"):
-            assert int(r["predicted_N_c"]) == (int(r["k"]) * 1) ** 4
-    assert float(next(r for r in rows if r["series"] == "slope")["predicted_slope"]) == 4
-
-
-def test_mg_figures_reject_d_and_runs(cli, tmp_path):
-    res = cli("figure", "mg-eta", "--out", tmp_path, "--runs", "2")
-    assert res.code == 2 and "--runs" in res.err
+            h = int(r["h"])
+            assert int(r["predicted_N_c"]) == (int(r["k"]) * h) ** (2 * (h + 1))
+    slopes = {int(r["h"]): float(r["predicted_slope"]) for r in rows if r["series"] == "slope"}
+    assert slopes == {1: 4, 2: 6}
+    (diff,) = [r for r in rows if r["series"] == "slope difference"]
+    assert float(diff["predicted_slope"]) == 2 and float(diff["slope_low"]) <= float(diff["slope_high"])

@@ -18,7 +18,6 @@ from iclverify.runtime.parallel import run_sweep_parallel
 from iclverify.runtime.sweep import run_sweep
 
 distributed = pytest.importorskip("distributed")
-cloudpickle = pytest.importorskip("cloudpickle")
 
 from iclverify.empirics.montecarlo.simulate import gamma_config, gamma_run  # noqa: E402
 from iclverify.theory.params import LuParams  # noqa: E402
@@ -69,17 +68,43 @@ def test_monte_carlo_sweep_on_two_workers_is_bit_identical_to_in_process(cluster
     assert calls == [] and [_numbers(r) for r in again] == [_numbers(r) for r in reference]
 
 
-def _slow_gamma(cfg):
+# The slow task the two tests below run. It lives in a module shipped to the workers with
+# ``Client.upload_file`` (re-sent to a restarted worker by its plugin): the test module itself is not
+# importable there (pytest imports it with --import-mode=importlib), and a worker that cannot unpickle a
+# task stops handling its scheduler stream, which hung these tests.
+SLOW_TASKS = """
+import time
+
+from iclverify.empirics.montecarlo.simulate import gamma_run
+
+
+def slow_gamma(cfg):
     time.sleep(0.4)
     result = gamma_run(cfg)
     with open(cfg["log"], "a") as fh:
-        fh.write(f"{cfg['run']}\n")
+        fh.write(f"{cfg['run']}\\n")
     return result
+"""
 
 
-@pytest.mark.slow  # hangs at times (seen 2026-12-02: a rescheduled task never completes); see the issue note
-def test_killing_a_worker_mid_sweep_loses_nothing(cluster, tmp_path):
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+@pytest.fixture(scope="module")
+def slow_gamma(cluster, tmp_path_factory):
+    """``slow_gamma`` imported here and uploaded to the cluster's workers (present and future)."""
+    path = tmp_path_factory.mktemp("tasks") / "icl_slow_tasks.py"
+    path.write_text(SLOW_TASKS)
+    sys.path.insert(0, str(path.parent))
+    try:
+        import icl_slow_tasks
+
+        with distributed.Client(cluster.scheduler_address) as client:
+            client.upload_file(str(path))
+        yield icl_slow_tasks.slow_gamma
+    finally:
+        sys.path.remove(str(path.parent))
+        sys.modules.pop("icl_slow_tasks", None)
+
+
+def test_killing_a_worker_mid_sweep_loses_nothing(cluster, slow_gamma, tmp_path):
     log = tmp_path / "log"
     configs = [{**gamma_config(POINT, d=6, seed=5, run=r), "log": str(log)} for r in range(10)]
     reference = [_numbers(gamma_run(c)) for c in configs]
@@ -96,7 +121,7 @@ def test_killing_a_worker_mid_sweep_loses_nothing(cluster, tmp_path):
     with use_scheduler(cluster.scheduler_address) as scheduler:
         killer = threading.Thread(target=kill_one_worker, args=(scheduler.client,))
         killer.start()
-        results = run_sweep_parallel(configs, _slow_gamma, namespace="slow", cache=cache)
+        results = run_sweep_parallel(configs, slow_gamma, namespace="slow", cache=cache)
         killer.join()
         scheduler.client.wait_for_workers(2, timeout=60)  # the nanny restarts it for the next test
     assert killed
@@ -107,16 +132,14 @@ def test_killing_a_worker_mid_sweep_loses_nothing(cluster, tmp_path):
     assert len(finished) <= len(configs) + 1  # at most the task in flight on the killed worker ran again
 
 
-@pytest.mark.slow  # hung in a full run on 2026-12-02 (as the worker-kill test above); see the issue note
-def test_two_clients_share_one_task_per_configuration(cluster, tmp_path):
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+def test_two_clients_share_one_task_per_configuration(cluster, slow_gamma, tmp_path):
     log = tmp_path / "log"
     configs = [{**gamma_config(POINT, d=5, seed=9, run=r), "log": str(log)} for r in range(4)]
     out: dict[int, list] = {}
 
     def one_client(n):
         with use_scheduler(cluster.scheduler_address):
-            out[n] = run_sweep_parallel(configs, _slow_gamma, namespace="shared", cache=ResultCache(tmp_path / "c"))
+            out[n] = run_sweep_parallel(configs, slow_gamma, namespace="shared", cache=ResultCache(tmp_path / "c"))
 
     threads = [threading.Thread(target=one_client, args=(n,)) for n in range(2)]
     for t in threads:

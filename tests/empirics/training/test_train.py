@@ -26,6 +26,7 @@ from iclverify.empirics.training.train import (  # noqa: E402
     train_many,
     train_model,
 )
+from iclverify.runtime.cache import ResultCache  # noqa: E402
 from iclverify.runtime.errors import ParameterError  # noqa: E402
 
 TINY = dict(d=4, alpha=1.0, test_contexts=300, lr_schedule="cosine")
@@ -322,3 +323,20 @@ def test_cuda_float32_group_follows_the_cpu_float64_reference():
         assert a["device"].startswith("cuda") and b["device"] == "cpu"
         for key in ("train_loss", "icl_error", "idg_error"):
             assert a[key] == pytest.approx(b[key], rel=2e-3, abs=1e-6), key
+
+
+def test_passes_of_different_shapes_run_on_worker_processes_with_the_results_of_one_process(tmp_path):
+    """Two shapes are two passes: on a 2-process pool each task trains and caches its pass, and every
+    number equals the in-process run's (float64)."""
+    configs = [
+        TrainConfig(model=m, layers=1, d=d, tau=2.0, seed=s, steps=30, lr=1e-2, dtype="float64", test_contexts=100)
+        for m, d in (("linear", 4), ("softmax", 5))
+        for s in (0, 1)
+    ]
+    here = train_many(configs, device="cpu", cache=ResultCache(tmp_path / "a"), workers=1)
+    cache = ResultCache(tmp_path / "b")
+    pooled = train_many(configs, device="cpu", cache=cache, workers=2)
+    assert {r["members"] for r in pooled} == {2}
+    for a, b in zip(here, pooled):
+        assert {k: v for k, v in a.items() if k != "seconds"} == {k: v for k, v in b.items() if k != "seconds"}
+    assert all(cache.contains("train", c.to_dict(), schema=SCHEMA) for c in configs)  # stored by the workers

@@ -87,11 +87,20 @@ def test_provenance_and_ids(outcomes):
 
 def test_trained_claims_are_registered_under_the_paper():
     """The registry holds the symbolic and the trained claims of the paper, and nothing else."""
+    from iclverify.proofs.mehta_gupta2025 import generalisation, k_steps, ntk
+
     registered = {c.id for c in select(paper="mehta-gupta")}
     symbolic_ids = {c.id for c in symbolic.CLAIMS}
     trained_ids = {c.id for c in trained.CLAIMS}
-    assert not symbolic_ids & trained_ids
-    assert registered == symbolic_ids | trained_ids
+    measured_ids = {c.id for m in (generalisation, k_steps, ntk) for c in m.CLAIMS}
+    assert not symbolic_ids & trained_ids and not measured_ids & (symbolic_ids | trained_ids)
+    assert registered == symbolic_ids | trained_ids | measured_ids
+    assert {i.removeprefix("mehta-gupta.") for i in measured_ids} == {
+        "NTK.measured",
+        "R.measured-gap",
+        "T1.bound-measured",
+        "T2.depth-k-measured",
+    }
     assert {i.removeprefix("mehta-gupta.") for i in trained_ids} == {
         "T1b.measured-exponent",
         "T2.eta-measured",

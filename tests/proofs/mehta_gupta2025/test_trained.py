@@ -370,29 +370,45 @@ def test_tab3_rule_seed_guard_says_what_the_verdict_would_have_been(monkeypatch,
 
 
 # ---------------------------------------------------------------------------------------------------
-# P3: the transition, through fit_transition at each k
+# P3: the transition, through fit_transition at each (h, k); the per-h verdicts combined
 
 
 P3_WIDTHS = tuple(2**j for j in range(1, 13))  # N = 2 .. 4096 at L = 1
+P3_HS = (1, 2)
 
 
 def _p3_check(
     monkeypatch,
-    slope: float,
-    width_mse: float,
+    slope: float | dict[int, float],
+    width_mse: float | dict[int, float],
     width_success: float = 0.1,
     sigma: float = 0.02,
-    offset: float = 0.0,
+    offset: float | dict[int, float] = 0.0,
     seeds: int = SEEDS_OK,
     height: float = 1.0,
 ):
-    """Scores logistic in log10 N around log10 N_c = log10 16 + offset + slope (log10 k - log10 2), h = 1."""
+    """Scores logistic in log10 N around log10 N_c = log10 16 + offset + slope (log10 k - log10 2) at each h
+    (a number: the same at h = 1 and h = 2; a dict: per h)."""
+
+    def at(value, h):
+        return value[h] if isinstance(value, dict) else value
+
     monkeypatch.setitem(
-        T.SETUPS["quick"], "transition", dict(steps=10, lr=0.01, h=1, ks=(2, 4), L=1, widths=P3_WIDTHS, seeds=seeds)
+        T.SETUPS["quick"],
+        "transition",
+        dict(
+            steps=10,
+            lr=0.01,
+            L=1,
+            seeds=seeds,
+            hs=P3_HS,
+            ks={h: (2, 4) for h in P3_HS},
+            widths={h: P3_WIDTHS for h in P3_HS},
+        ),
     )
 
     def transition_rows(protocol, *, k, h, shapes, seeds, device="auto", cache=None, progress=None):
-        centre = math.log10(16) + offset + slope * (math.log10(k) - math.log10(2))
+        centre = math.log10(16) + at(offset, h) + at(slope, h) * (math.log10(k) - math.log10(2))
         rows = []
         for L, D in shapes:
             x = math.log10(L * D)
@@ -405,10 +421,10 @@ def _p3_check(
                         "seed": s,
                         "k": k,
                         "h": h,
-                        "score_mse": float(logistic(x, 0.95 * height, centre, width_mse))
-                        + sigma * _noise(L, D, s, k, 1),
+                        "score_mse": float(logistic(x, 0.95 * height, centre, at(width_mse, h)))
+                        + sigma * _noise(L, D, s, k, h, 1),
                         "score_success": float(logistic(x, 0.9 * height, centre, width_success))
-                        + sigma * _noise(L, D, s, k, 2),
+                        + sigma * _noise(L, D, s, k, h, 2),
                     }
                 )
         return rows
@@ -422,53 +438,103 @@ def p3_boot(monkeypatch):
     monkeypatch.setitem(T.N_BOOT, "quick", 60)
 
 
-def test_transition_rule_confirms_a_sharp_transition_at_k_to_the_fourth(monkeypatch, p3_boot):
+RIGHT = {1: 4.0, 2: 6.0}  # 2(h+1)
+
+
+def test_transition_rule_confirms_sharp_transitions_at_k_to_the_2h_plus_2_at_both_h(monkeypatch, p3_boot):
+    v = _p3_check(monkeypatch, slope=RIGHT, width_mse=0.1)
+    assert v.status == "confirmed", v.reason
+    for h, predicted in RIGHT.items():
+        ph = v.evidence["per_h"][str(h)]
+        lo, hi = ph["interval"]
+        assert ph["status"] == "confirmed" and ph["predicted"] == predicted and lo <= predicted <= hi
+        assert hi - lo <= T.P3_MAX_WIDTH and ph["measured"] == pytest.approx(predicted, abs=0.3)
+        assert ph["sharpness"] == "sharp in both metrics" and f"h = {h}: N_c ∝ k^" in v.reason
+        for k in (2, 4):
+            pk = ph["per_k"][str(k)]
+            assert pk["predicted_N_c_unit_prefactor"] == (k * h) ** predicted
+            assert pk["continuous"]["rise_10_90_decades"] == pytest.approx(0.1 * 2 * math.log(9), rel=0.2)
+    for k in (2, 4):  # h = 1 built with unit prefactor
+        assert v.evidence["per_h"]["1"]["per_k"][str(k)]["log10_measured_over_predicted"] == pytest.approx(0, abs=0.05)
+    diff = v.evidence["between_h"]["difference"]
+    assert diff["predicted"] == 2 and diff["contains_predicted"] and diff["differs_from_0"], diff
+    assert diff["measured"] == pytest.approx(2.0, abs=0.4) and "changes with h" in v.reason
+
+
+@pytest.mark.parametrize("wrong_h", [1, 2])
+def test_transition_rule_a_false_exponent_at_either_h_refutes_the_claim(monkeypatch, p3_boot, wrong_h):
+    """N_c ∝ k at one h (the other h as predicted): that h is refuted, and so is the claim."""
+    v = _p3_check(monkeypatch, slope={**RIGHT, wrong_h: 1.0}, width_mse=0.1)
+    other = 3 - wrong_h
+    assert v.status == "refuted", v.reason
+    assert v.evidence["per_h"][str(wrong_h)]["status"] == "refuted"
+    assert v.evidence["per_h"][str(other)]["status"] == "confirmed"
+    assert v.evidence["per_h"][str(wrong_h)]["measured"] == pytest.approx(1.0, abs=0.2)
+    assert f"refuted at h = {wrong_h}: " in v.reason and f"confirmed at h = {other}: " in v.reason
+
+
+def test_transition_rule_the_same_exponent_at_both_h_is_refuted_and_shows_no_change_with_h(monkeypatch, p3_boot):
+    """The slope 4 at both h: right at h = 1, wrong at h = 2 (predicted 6); the difference is 0, not 2."""
     v = _p3_check(monkeypatch, slope=4.0, width_mse=0.1)
-    lo, hi = v.evidence["interval"]
-    assert v.status == "confirmed" and lo <= 4 <= hi and hi - lo <= T.P3_MAX_WIDTH, v.reason
-    assert v.evidence["sharpness"] == "sharp in both metrics"
-    for k in (2, 4):
-        pk = v.evidence["per_k"][str(k)]
-        assert pk["predicted_N_c_unit_prefactor"] == (k * 1) ** 4
-        assert pk["log10_measured_over_predicted"] == pytest.approx(0.0, abs=0.05)  # built with unit prefactor
-        assert pk["continuous"]["rise_10_90_decades"] == pytest.approx(0.1 * 2 * math.log(9), rel=0.2)
+    assert v.status == "refuted" and v.evidence["per_h"]["2"]["status"] == "refuted", v.reason
+    diff = v.evidence["between_h"]["difference"]
+    assert not diff["differs_from_0"] and not diff["contains_predicted"] and "does not measurably change" in v.reason
 
 
-def test_transition_rule_refutes_N_c_growing_as_k(monkeypatch, p3_boot):
-    v = _p3_check(monkeypatch, slope=1.0, width_mse=0.1)
-    assert v.status == "refuted" and v.evidence["slope"] == pytest.approx(1.0, abs=0.2), v.reason
-
-
-def test_transition_rule_is_inconclusive_when_the_continuous_metric_is_not_sharp(monkeypatch, p3_boot):
-    """Right exponent, narrow interval, but a gradual continuous metric: the rule wants both."""
-    v = _p3_check(monkeypatch, slope=4.0, width_mse=0.4, sigma=0.005)
-    lo, hi = v.evidence["interval"]
-    assert lo <= 4 <= hi and hi - lo <= T.P3_MAX_WIDTH  # the slope alone would confirm
-    assert v.status == "inconclusive" and v.evidence["sharpness"] == "sharp only in the thresholded metric", v.reason
-    assert all(not s["continuous"] and s["thresholded"] for s in v.evidence["sharp"].values())
+def test_transition_rule_confirmed_at_one_h_only_is_inconclusive(monkeypatch, p3_boot):
+    """Right exponents, but the continuous metric is gradual at h = 2: h = 2 is inconclusive, so is the claim."""
+    v = _p3_check(monkeypatch, slope=RIGHT, width_mse={1: 0.1, 2: 0.4}, sigma=0.005)
+    assert v.status == "inconclusive", v.reason
+    one, two = v.evidence["per_h"]["1"], v.evidence["per_h"]["2"]
+    assert one["status"] == "confirmed" and two["status"] == "inconclusive"
+    lo, hi = two["interval"]
+    assert lo <= 6 <= hi and hi - lo <= T.P3_MAX_WIDTH  # the slope alone would confirm
+    assert two["sharpness"] == "sharp only in the thresholded metric"
+    assert all(not s["continuous"] and s["thresholded"] for s in two["sharp"].values())
 
 
 def test_transition_rule_seed_guard(monkeypatch, p3_boot):
-    v = _p3_check(monkeypatch, slope=4.0, width_mse=0.1, seeds=T.MIN_SEEDS - 2)
+    v = _p3_check(monkeypatch, slope=RIGHT, width_mse=0.1, seeds=T.MIN_SEEDS - 2)
     assert v.status == "inconclusive" and v.evidence["rule_status"] in ("confirmed", "refuted")
     assert f"would be {v.evidence['rule_status']}" in v.reason
     assert f"only {T.MIN_SEEDS - 2} seeds" in v.reason and v.evidence["seeds"] == list(range(T.MIN_SEEDS - 2))
 
 
 def test_transition_rule_a_transition_outside_the_sweep_is_not_located(monkeypatch, p3_boot):
-    # centres at 10^4.7 and 10^5.9, beyond the largest N = 4096
-    v = _p3_check(monkeypatch, slope=4.0, width_mse=0.1, offset=3.5)
-    assert v.status == "inconclusive"
-    assert any("not located" in g for g in v.evidence["guards"]), v.evidence["guards"]
+    # h = 2 centres at 10^4.7 and 10^6.5, beyond the largest N = 4096; h = 1 as predicted
+    v = _p3_check(monkeypatch, slope=RIGHT, width_mse=0.1, offset={1: 0.0, 2: 3.5})
+    assert v.status == "inconclusive", v.reason
+    two = v.evidence["per_h"]["2"]
+    assert two["status"] == "inconclusive" and any("h = 2" in g and "not located" in g for g in two["guards"])
+    assert v.evidence["per_h"]["1"]["status"] == "confirmed"
+
+
+def test_transition_rule_a_refutation_at_one_h_stands_when_the_other_h_is_not_located(monkeypatch, p3_boot):
+    v = _p3_check(monkeypatch, slope={1: 1.0, 2: 6.0}, width_mse=0.1, offset={1: 0.0, 2: 3.5})
+    assert v.status == "refuted", v.reason
+    assert v.evidence["per_h"]["2"]["status"] == "inconclusive" and v.evidence["per_h"]["1"]["status"] == "refuted"
 
 
 def test_transition_rule_a_low_rise_is_not_a_transition(monkeypatch, p3_boot):
     """Scores that rise to 0.15 (what the foot of a transition beyond the sweep looks like): the slope and
     sharpness alone would confirm, but the rule demands the rise reach MIN_HEIGHT."""
-    v = _p3_check(monkeypatch, slope=4.0, width_mse=0.1, sigma=0.002, height=0.15 / 0.95)
-    assert v.status == "inconclusive" and v.evidence["rule_status"] == "confirmed", v.reason
-    assert any("rises only to 0.15" in g for g in v.evidence["guards"]), v.evidence["guards"]
+    v = _p3_check(monkeypatch, slope=RIGHT, width_mse=0.1, sigma=0.002, height=0.15 / 0.95)
+    assert v.status == "inconclusive", v.reason
+    for h in P3_HS:
+        ph = v.evidence["per_h"][str(h)]
+        assert ph["status"] == "inconclusive" and ph["rule_status"] == "confirmed", ph["reason"]
+        assert any("rises only to 0.15" in g for g in ph["guards"]), ph["guards"]
     assert v.evidence["min_height"] == T.MIN_HEIGHT
+
+
+def test_transition_evidence_feeds_the_forest_plot_one_row_per_h_and_the_difference(monkeypatch, p3_boot):
+    from iclverify.report.forest import quantities
+
+    v = _p3_check(monkeypatch, slope={1: 1.0, 2: 6.0}, width_mse=0.1)
+    rows = {q.label: q for q in quantities("mehta-gupta.P3.sigmoid", v.status, dict(v.evidence))}
+    assert set(rows) == {"per_h.1", "per_h.2", "between_h.difference"}
+    assert (rows["per_h.1"].predicted, rows["per_h.2"].predicted, rows["between_h.difference"].predicted) == (4, 6, 2)
+    assert rows["per_h.1"].interval is not None and rows["per_h.1"].measured == pytest.approx(1.0, abs=0.2)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -487,7 +553,19 @@ def tiny(monkeypatch):
     )
     monkeypatch.setitem(quick, "allocation", dict(budgets={16: (1, 2, 4), 32: (1, 2, 4)}, fixed_params=(16,), seeds=2))
     monkeypatch.setitem(quick, "tab3", dict(D0s=(2,)))
-    monkeypatch.setitem(quick, "transition", dict(steps=8, lr=0.01, h=1, ks=(2, 4), L=1, widths=(2, 3, 4, 8), seeds=2))
+    monkeypatch.setitem(
+        quick,
+        "transition",
+        dict(
+            steps=8,
+            lr=0.01,
+            L=1,
+            seeds=2,
+            hs=(1, 2),
+            ks={1: (2, 4), 2: (2, 3)},
+            widths={1: (2, 3, 4, 8), 2: (2, 4, 6, 8)},
+        ),
+    )
     monkeypatch.setitem(T.N_BOOT, "quick", 20)
 
 
@@ -516,9 +594,13 @@ def _sizes_recorded(claim: str, ev: dict) -> None:
     elif claim.endswith("Tab3.depth-beats-width"):
         assert ev["deep"]["shape"] == [16, 2] and ev["wide"]["shape"] == [1, 32] and len(ev["deep"]["mse"]) == 2
     elif claim.endswith("P3.sigmoid"):
-        assert set(ev["per_k"]) == {"2", "4"}
-        assert [ev["per_k"][k]["predicted_N_c_unit_prefactor"] for k in ("2", "4")] == [16, 256]
-        assert set(ev["per_k"]["2"]["mean_scores_mse_success"]) == {"2", "3", "4", "8"}
+        one, two = ev["per_h"]["1"], ev["per_h"]["2"]
+        assert set(one["per_k"]) == {"2", "4"} and set(two["per_k"]) == {"2", "3"}
+        assert [one["per_k"][k]["predicted_N_c_unit_prefactor"] for k in ("2", "4")] == [16, 256]
+        assert [two["per_k"][k]["predicted_N_c_unit_prefactor"] for k in ("2", "3")] == [4**6, 6**6]
+        assert set(one["per_k"]["2"]["mean_scores_mse_success"]) == {"2", "3", "4", "8"}
+        assert set(two["per_k"]["3"]["mean_scores_mse_success"]) == {"2", "4", "6", "8"}
+        assert (one["predicted"], two["predicted"], ev["between_h"]["difference"]["predicted"]) == (4, 6, 2)
     else:
         raise AssertionError(f"no size expectations for {claim}")
 
