@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 
     from iclverify.proofs.framework.claims import Claim, Level
     from iclverify.proofs.framework.runner import Outcome
-    from iclverify.runtime.cache import ResultCache
     from iclverify.runtime.sweep import Progress
 
 __all__ = [
@@ -354,16 +353,6 @@ def _counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
     return counts
 
 
-def _cache_counts(cache: ResultCache | None) -> tuple[int, int] | None:
-    if cache is None:
-        return None
-    stats = getattr(cache, "stats", None)
-    if not callable(stats):
-        return None
-    counts = stats()
-    return int(counts["hits"]), int(counts["misses"])
-
-
 def cache_source(before: tuple[int, int] | None, after: tuple[int, int] | None, *, enabled: bool) -> dict[str, Any]:
     """Whether a claim's numbers were computed or read from the cache, from the cache's hit/miss counters.
 
@@ -472,12 +461,15 @@ def verify(
     progress: Progress | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     command: Sequence[str] | None = None,
+    jobs: int | None = None,
 ) -> Verification:
     """Run registered claims to verdicts: all of them, one ``paper``'s, or the ``claim`` id(s) given.
 
     ``cache`` is ``True`` (the default cache folder), ``False`` (compute everything, store nothing) or a
     folder. ``progress`` receives ``(description, completed, total)``; ``on_done`` each finished outcome.
-    A check that raises becomes an ``error`` outcome, never an exception here.
+    A check that raises becomes an ``error`` outcome, never an exception here. ``jobs`` worker processes run
+    the Monte Carlo and trained claims side by side (default: ``$ICLVERIFY_JOBS``, else the number of CPUs;
+    1 under a Dask ``--scheduler``, whose workers take the claims' sweeps instead).
     """
     from iclverify.proofs.framework.registry import select
 
@@ -491,6 +483,7 @@ def verify(
         progress=progress,
         on_done=on_done,
         command=command,
+        jobs=jobs,
     )
 
 
@@ -504,6 +497,7 @@ def verify_claims(
     progress: Progress | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     command: Sequence[str] | None = None,
+    jobs: int | None = None,
 ) -> Verification:
     """Run the given :class:`~iclverify.proofs.framework.claims.Claim` objects (registered or not) to verdicts.
 
@@ -519,25 +513,28 @@ def verify_claims(
     from iclverify.proofs.framework.claims import CheckContext
     from iclverify.proofs.framework.runner import run_claims
     from iclverify.runtime.cache import ResultCache
-    from iclverify.runtime.validation import nonnegative_int, one_of
+    from iclverify.runtime.validation import nonnegative_int, one_of, positive_int
 
     one_of("level", level, LEVELS)
     one_of("device", device, DEVICES)
     seed = nonnegative_int("seed", seed)
     store = None if cache is False else ResultCache(None if cache is True else Path(cache))
     ctx = CheckContext(level=cast("Level", level), seed=seed, cache=store, device=device, progress=progress)
-    outcomes: list[Outcome] = []
-    cache_use: dict[str, dict[str, Any]] = {}
+    if jobs is None:
+        from iclverify.runtime.executors import active_scheduler
+        from iclverify.runtime.parallel import default_jobs
+
+        jobs = 1 if active_scheduler() is not None else default_jobs()
+    jobs = positive_int("jobs", jobs)
     start = time.perf_counter()
-    for c in chosen:
-        before = _cache_counts(store)
-        outcome = run_claims([c], ctx)[0]
-        cache_use[c.id] = cache_source(before, _cache_counts(store), enabled=store is not None)
-        outcomes.append(outcome)
-        if on_done is not None:
-            on_done(outcome)
+    outcomes = run_claims(chosen, ctx, on_done=on_done, jobs=jobs)
     seconds = time.perf_counter() - start
+    cache_use = {
+        o.claim.id: cache_source((0, 0) if o.cache_counts else None, o.cache_counts, enabled=store is not None)
+        for o in outcomes
+    }
     record = run_record(device=device, command=command if command is not None else _python_command())
+    record["jobs"] = jobs
     return Verification(
         outcomes=tuple(outcomes), level=level, seed=seed, seconds=seconds, record=record, cache_use=cache_use
     )

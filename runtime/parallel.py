@@ -31,33 +31,44 @@ from iclverify.runtime.cache import ResultCache
 from iclverify.runtime.errors import ConfigError
 from iclverify.runtime.sweep import Progress, execute_sweep
 
-__all__ = ["default_workers", "pool", "run_sweep_parallel", "shutdown_pool"]
+__all__ = ["default_jobs", "default_workers", "pool", "run_sweep_parallel", "shutdown_pool", "spawn_pool"]
 
 BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _POOL: dict[str, Any] = {"executor": None, "workers": 0}
 
 
-def default_workers() -> int:
-    """``$ICLVERIFY_WORKERS`` if set (a positive integer), else the number of CPUs."""
-    env = os.environ.get("ICLVERIFY_WORKERS")
+def _positive_env(name: str) -> int | None:
+    env = os.environ.get(name)
     if env is None:
-        return max(1, os.cpu_count() or 1)
+        return None
     try:
         value = int(env)
     except ValueError:
-        raise ConfigError(f"ICLVERIFY_WORKERS must be a positive integer, got {env!r}") from None
+        raise ConfigError(f"{name} must be a positive integer, got {env!r}") from None
     if value < 1:
-        raise ConfigError(f"ICLVERIFY_WORKERS must be a positive integer, got {env!r}")
+        raise ConfigError(f"{name} must be a positive integer, got {env!r}")
     return value
 
 
-def pool(workers: int) -> ProcessPoolExecutor:
-    """The shared pool of ``workers`` spawned processes with single-threaded BLAS (created on first use)."""
-    if _POOL["executor"] is not None and _POOL["workers"] == workers:
-        return _POOL["executor"]
-    shutdown_pool()
-    saved = {k: os.environ.get(k) for k in BLAS_ENV}
-    os.environ.update({k: "1" for k in BLAS_ENV})  # inherited by the spawned workers only
+def default_workers() -> int:
+    """``$ICLVERIFY_WORKERS`` if set (a positive integer), else the number of CPUs."""
+    value = _positive_env("ICLVERIFY_WORKERS")
+    return value if value is not None else max(1, os.cpu_count() or 1)
+
+
+def default_jobs() -> int:
+    """Claims run side by side by ``verify``: ``$ICLVERIFY_JOBS`` if set (a positive integer), else the
+    number of CPUs."""
+    value = _positive_env("ICLVERIFY_JOBS")
+    return value if value is not None else max(1, os.cpu_count() or 1)
+
+
+def spawn_pool(workers: int, *, env: Mapping[str, str] | None = None) -> ProcessPoolExecutor:
+    """A new pool of ``workers`` spawned processes, all started now, with single-threaded BLAS and ``env``
+    set in their environment (this process's environment is left as it was)."""
+    extra = {k: "1" for k in BLAS_ENV} | dict(env or {})
+    saved = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)  # inherited by the spawned workers only
     try:
         executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
         # every submit finding no idle worker spawns one: start them all now, while the environment is set
@@ -69,6 +80,15 @@ def pool(workers: int) -> ProcessPoolExecutor:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+    return executor
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """The shared pool of ``workers`` spawned processes with single-threaded BLAS (created on first use)."""
+    if _POOL["executor"] is not None and _POOL["workers"] == workers:
+        return _POOL["executor"]
+    shutdown_pool()
+    executor = spawn_pool(workers)
     _POOL.update(executor=executor, workers=workers)
     return executor
 

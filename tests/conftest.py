@@ -17,6 +17,12 @@ elif not os.environ.get("CI"):
     settings.load_profile("dev")
 
 
+@pytest.fixture(autouse=True)
+def _claims_in_process(monkeypatch):
+    """Claims run in the test's process (tests patch what checks use); tests of the claim pool pass ``jobs``."""
+    monkeypatch.setenv("ICLVERIFY_JOBS", "1")
+
+
 @dataclass
 class CliResult:
     code: int

@@ -128,6 +128,13 @@ def verify(
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
     scheduler: SchedulerOption = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            help="Worker processes that run the Monte Carlo and trained claims side by side "
+            "(default: $ICLVERIFY_JOBS, else the CPUs; 1 with --scheduler).",
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars on stderr (when it is a terminal).")] = True,
     report: Annotated[
         Path | None, typer.Option(help="Write the report (HTML, and PDF via LaTeX) and verdicts.json into this folder.")
@@ -167,6 +174,7 @@ def verify(
             progress=sink,
             on_done=done,
             command=common.COMMAND or None,
+            jobs=jobs,
         )
         drawn: dict[str, list[Path]] = {}
         if report is not None and figures:
