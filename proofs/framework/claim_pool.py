@@ -6,10 +6,10 @@ every core busy (its tail, its serial searches). So :func:`run_pooled` gives eac
 (``ICLVERIFY_WORKERS=1``), so the machine is never oversubscribed — while the symbolic and numeric claims
 run in this process meanwhile. Claims are submitted longest first (longest-processing-time scheduling), by
 the seconds each took the last time at this level, which are remembered beside the cache
-(``claim-seconds.json``); before a first run, by the seconds measured for the quick level on the reference
-2-core machine (``claim_seconds.json`` in this package); a claim never timed counts as longest. Verdicts
-do not depend on where a claim ran: each check draws only from its own named streams, and the worker reads
-and writes the same cache.
+(``claim-seconds.json``); before a first run, by the seconds measured at that level (else at the quick
+level) on the reference 2-core machine (``claim_seconds.json`` in this package); a claim never timed counts
+as longest. Verdicts do not depend on where a claim ran: each check draws only from its own named streams,
+and the worker reads and writes the same cache.
 
 Only registered claims travel (a worker looks its claim up by id); a claim built on the fly runs here. A
 worker that dies (killed, out of memory) does not lose the verification: the claims it left unfinished run
@@ -36,7 +36,7 @@ from iclverify.runtime.errors import MissingDependencyError
 __all__ = ["REFERENCE", "SECONDS_FILE", "expected_seconds", "longest_first", "run_pooled"]
 
 SECONDS_FILE = "claim-seconds.json"  # {level: {claim id: seconds}} of the last run, beside the cache
-REFERENCE = Path(__file__).with_name("claim_seconds.json")  # {claim id: seconds}, quick, reference machine
+REFERENCE = Path(__file__).with_name("claim_seconds.json")  # {level: {claim id: seconds}}, reference machine
 
 
 def longest_first(ids: Sequence[str], seconds: Mapping[str, float]) -> list[str]:
@@ -51,12 +51,16 @@ def _pooled(claim: Claim) -> bool:
 
 
 def expected_seconds(cache: ResultCache | None, level: str) -> dict[str, float]:
-    """Each claim's expected seconds: its last run at ``level`` beside ``cache``, else the reference time."""
+    """Each claim's expected seconds at ``level``: its last run beside ``cache``, else the reference time at
+    ``level``, else at the quick level."""
     try:
         reference = json.loads(REFERENCE.read_text())
     except (OSError, ValueError):
         reference = {}
-    known = {k: float(v) for k, v in reference.items() if isinstance(v, (int, float))}
+    known: dict[str, float] = {}
+    for lvl in dict.fromkeys(("quick", level)):
+        times = reference.get(lvl, {})
+        known |= {k: float(v) for k, v in times.items() if isinstance(v, (int, float))}
     return known | _history(cache).get(level, {})
 
 
