@@ -353,19 +353,19 @@ def _counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
     return counts
 
 
-def cache_source(before: tuple[int, int] | None, after: tuple[int, int] | None, *, enabled: bool) -> dict[str, Any]:
-    """Whether a claim's numbers were computed or read from the cache, from the cache's hit/miss counters.
+def cache_source(counts: tuple[int, int] | None, *, enabled: bool) -> dict[str, Any]:
+    """Whether a claim's numbers were computed or read from the cache, from its cache (hits, misses).
 
-    >>> cache_source((0, 0), (3, 0), enabled=True)["source"], cache_source((3, 0), (3, 2), enabled=True)["source"]
+    >>> cache_source((3, 0), enabled=True)["source"], cache_source((0, 2), enabled=True)["source"]
     ('cached', 'computed')
-    >>> cache_source((0, 0), (2, 1), enabled=True)["source"], cache_source(None, None, enabled=False)["source"]
+    >>> cache_source((2, 1), enabled=True)["source"], cache_source(None, enabled=False)["source"]
     ('partly cached', 'computed')
     """
     if not enabled:
         return {"source": "computed", "hits": 0, "misses": 0, "note": "cache disabled"}
-    if before is None or after is None:
+    if counts is None:
         return {"source": "unknown", "hits": None, "misses": None}
-    hits, misses = after[0] - before[0], after[1] - before[1]
+    hits, misses = counts
     source = "computed" if hits == 0 else "cached" if misses == 0 else "partly cached"
     return {"source": source, "hits": hits, "misses": misses}
 
@@ -529,10 +529,7 @@ def verify_claims(
     start = time.perf_counter()
     outcomes = run_claims(chosen, ctx, on_done=on_done, jobs=jobs)
     seconds = time.perf_counter() - start
-    cache_use = {
-        o.claim.id: cache_source((0, 0) if o.cache_counts else None, o.cache_counts, enabled=store is not None)
-        for o in outcomes
-    }
+    cache_use = {o.claim.id: cache_source(o.cache_counts, enabled=store is not None) for o in outcomes}
     record = run_record(device=device, command=command if command is not None else _python_command())
     record["jobs"] = jobs
     return Verification(

@@ -163,10 +163,7 @@ def run_pooled(
                     drain(block=False)
             while pending:
                 drain(block=True)
-        except BrokenProcessPool:  # a worker died: what it left unfinished runs here, from the cache
-            for claim in pooled:
-                if claim.id not in done:
-                    finish(run_one(claim, ctx))
+        except BrokenProcessPool:  # a worker died: what is unfinished runs here, its sweeps from the cache
             for claim in claims:
                 if claim.id not in done:
                     finish(run_one(claim, ctx))

@@ -36,10 +36,10 @@ def test_longest_first_is_a_permutation_untimed_first_then_by_decreasing_seconds
     assert keys == sorted(keys, reverse=True)
 
 
-def test_pooled_verdicts_equal_in_process_ones_in_the_given_order(tmp_path):
+def test_pooled_verdicts_equal_in_process_ones_in_the_given_order(tmp_path, cache):
     claims = [get_claim(RANDOM_IDS[0]), get_claim(SYMBOLIC_ID), get_claim(RANDOM_IDS[1])]
     alone = run_claims(claims, CheckContext(seed=3), jobs=1)
-    ctx = CheckContext(seed=3, cache=_cache(tmp_path))
+    ctx = CheckContext(seed=3, cache=cache)
     pooled = run_claims(claims, ctx, jobs=2)
     assert _fields(pooled) == _fields(alone)
     assert [o.claim for o in pooled] == claims
@@ -49,7 +49,7 @@ def test_pooled_verdicts_equal_in_process_ones_in_the_given_order(tmp_path):
     assert all(o.cache_counts is not None for o in pooled)
 
 
-def test_a_worker_killed_mid_run_loses_no_claim(tmp_path, monkeypatch):
+def test_a_worker_killed_mid_run_loses_no_claim(cache, monkeypatch):
     real = parallel.spawn_pool
 
     def spawn_then_kill_one(workers, *, env=None):
@@ -61,7 +61,7 @@ def test_a_worker_killed_mid_run_loses_no_claim(tmp_path, monkeypatch):
 
     monkeypatch.setattr(parallel, "spawn_pool", spawn_then_kill_one)
     claims = [get_claim(i) for i in RANDOM_IDS]
-    outcomes = run_claims(claims, CheckContext(seed=1, cache=_cache(tmp_path)), jobs=2)
+    outcomes = run_claims(claims, CheckContext(seed=1, cache=cache), jobs=2)
     assert _fields(outcomes) == _fields(run_claims(claims, CheckContext(seed=1), jobs=1))
 
 
@@ -98,20 +98,12 @@ def test_jobs_must_be_a_positive_integer():
         verify(claim=SYMBOLIC_ID, cache=False, jobs=0)
 
 
-def _cache(tmp_path):
-    from iclverify.runtime.cache import ResultCache
-
-    return ResultCache(tmp_path / "cache")
-
-
-def test_the_reference_times_name_registered_random_claims_and_a_last_run_overrides_them(tmp_path):
+def test_the_reference_times_name_registered_random_claims_and_a_last_run_overrides_them(tmp_path, cache):
     from iclverify.proofs.framework.registry import all_claims
-    from iclverify.runtime.cache import ResultCache
 
     random_ids = {c.id for c in all_claims() if c.random}
     reference = claim_pool.expected_seconds(None, "quick")
     assert set(reference) <= random_ids and len(reference) >= len(random_ids) // 2
-    cache = ResultCache(tmp_path / "cache")
     (tmp_path / "cache").mkdir()
     some = sorted(reference)[0]
     (tmp_path / "cache" / claim_pool.SECONDS_FILE).write_text(json.dumps({"quick": {some: 1e9}}))
